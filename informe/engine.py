@@ -1,0 +1,187 @@
+"""Stage 2: the indicator engine. Pure functions: tables in, tables out; no I/O, no plotting.
+
+Definitions (``shared/design/data-contract.md``):
+
+* **reference** — the ``resultados.csv`` value for the card's ``linea_base_anio``
+  when present, otherwise the card's ``linea_base_valor``.
+* **result** — the year's value: computed from numerador/denominador when both
+  are given (×100 for ``porcentaje``), otherwise ``valor``.
+* **semáforo** — ``sin_informacion`` (no row, ``ND``/``pendiente``, no value, no
+  reference, or reference and result both 0 when ``cero_cero_sin_informacion``);
+  else ``con_avance`` / ``sin_avance`` / ``igual`` by the difference in the
+  indicator's direction against ``tolerancia_igual``.
+* **avance hacia la meta** — (resultado − referencia) / (meta − referencia) × 100;
+  undefined when the meta equals the reference or the semáforo is ``sin_informacion``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .params import engine_defaults
+
+STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
+LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",
+          "sin_informacion": "Sin información"}
+EPSILON = 1e-9  # float noise when comparing against the tolerance
+
+EXPORT_COLUMNS = [
+    "indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
+    "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
+    "meta_anio", "meta_valor", "semaforo", "avance_meta_pct",
+]
+SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
+
+
+def _missing(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+def row_value(row: dict, unidad_medida: str) -> float | None:
+    """The value of one resultados row: numerador/denominador when both given, else valor."""
+    num, den = row.get("numerador"), row.get("denominador")
+    if not _missing(num) and not _missing(den) and den != 0:
+        return float(num) / float(den) * (100.0 if str(unidad_medida).strip().lower() == "porcentaje" else 1.0)
+    valor = row.get("valor")
+    return None if _missing(valor) else float(valor)
+
+
+def semaforo(reference: float | None, result: float | None, sentido: str, *,
+             tolerancia_igual: float = 0.01, cero_cero_sin_informacion: bool = True,
+             estado: str | None = None) -> str:
+    """Status of one result against its reference (see module docstring)."""
+    if not _missing(estado) or _missing(reference) or _missing(result):
+        return "sin_informacion"
+    if cero_cero_sin_informacion and reference == 0 and result == 0:
+        return "sin_informacion"
+    diff = float(result) - float(reference)
+    if sentido == "descendente":
+        diff = -diff
+    if abs(diff) <= tolerancia_igual + EPSILON:
+        return "igual"
+    return "con_avance" if diff > 0 else "sin_avance"
+
+
+def avance_meta(reference: float | None, result: float | None, meta: float | None) -> float | None:
+    """Progress from the reference toward the target, in percent; None when undefined."""
+    if _missing(reference) or _missing(result) or _missing(meta) or math.isclose(meta, reference):
+        return None
+    return (float(result) - float(reference)) / (float(meta) - float(reference)) * 100.0
+
+
+def _result_rows(resultados: pd.DataFrame) -> dict[tuple[str, int], dict]:
+    return {(r["indicador_id"], int(r["anio"])): r for r in resultados.to_dict("records")}
+
+
+def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: int,
+                    params: dict | None = None) -> pd.DataFrame:
+    """One row per indicator for ``year``: reference, result, semáforo and progress.
+
+    Columns: the contract's export columns, then helpers for the report:
+    ``referencia_origen`` (resultados / cedula / None), ``referencia_decimales``,
+    ``resultado_decimales``, ``meta_decimales``, ``nota``, ``fuente`` (the year's row
+    ``fuente`` when given, else the card's).
+    """
+    options = {**engine_defaults(), **{k: v for k, v in (params or {}).items() if k in engine_defaults()}}
+    rows = _result_rows(resultados)
+    out = []
+    for card in indicadores.to_dict("records"):
+        iid, unit = card["indicador_id"], card["unidad_medida"]
+        base_row = rows.get((iid, int(card["linea_base_anio"])))
+        reference, origin, ref_decimals = None, None, None
+        if base_row is not None and _missing(base_row.get("estado")):
+            reference = row_value(base_row, unit)
+            if reference is not None:
+                origin, ref_decimals = "resultados", base_row.get("valor_decimales")
+        if reference is None and not _missing(card.get("linea_base_valor")):
+            reference, origin = float(card["linea_base_valor"]), "cedula"
+            ref_decimals = card.get("linea_base_valor_decimales")
+        row = rows.get((iid, year))
+        result = row_value(row, unit) if row is not None else None
+        estado = None if row is None or _missing(row.get("estado")) else str(row["estado"])
+        if estado is not None:
+            result = None
+        status = semaforo(reference, result, card["sentido"], estado=estado, **options)
+        meta = None if _missing(card.get("meta_valor")) else float(card["meta_valor"])
+        progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
+        out.append({
+            "indicador_id": iid,
+            "objetivo_id": int(card["objetivo_id"]),
+            "estrategia_id": card.get("estrategia_id"),
+            "nombre": card["nombre"],
+            "sentido": card["sentido"],
+            "unidad_medida": unit,
+            "linea_base_anio": int(card["linea_base_anio"]),
+            "linea_base_valor": reference,
+            "resultado_anio": year,
+            "resultado_valor": result,
+            "estado": estado,
+            "meta_anio": int(card["meta_anio"]),
+            "meta_valor": meta,
+            "semaforo": status,
+            "avance_meta_pct": progress,
+            "referencia_origen": origin,
+            "referencia_decimales": None if _missing(ref_decimals) else int(ref_decimals),
+            "resultado_decimales": None if row is None or _missing(row.get("valor_decimales"))
+            or not _missing(row.get("numerador")) else int(row["valor_decimales"]),
+            "meta_decimales": None if _missing(card.get("meta_valor_decimales"))
+            else int(card["meta_valor_decimales"]),
+            "nota": None if row is None or _missing(row.get("nota")) else str(row["nota"]),
+            "fuente": card.get("fuente") if row is None or _missing(row.get("fuente")) else str(row["fuente"]),
+        })
+    table = pd.DataFrame(out)
+    for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct"):
+        table[col] = pd.to_numeric(table[col]).astype("Float64")
+    for col in ("referencia_decimales", "resultado_decimales", "meta_decimales"):
+        table[col] = table[col].astype("Int64")
+    for col in ("estrategia_id", "estado", "referencia_origen", "nota"):
+        table[col] = table[col].astype("string")
+    return table
+
+
+def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
+    """Counts per objective plus a ``total`` row: indicadores, con_avance, sin_avance, igual, sin_informacion."""
+    ids = sorted(set(objetivo_ids or []) | set(table["objetivo_id"].astype(int)))
+    counts = (pd.crosstab(table["objetivo_id"], table["semaforo"])
+              .reindex(index=ids, columns=list(STATUSES), fill_value=0))
+    counts.insert(0, "indicadores", counts.sum(axis=1))
+    counts.loc["total"] = counts.sum()
+    out = counts.reset_index().rename(columns={"index": "objetivo_id"})
+    out.columns.name = None
+    out["objetivo_id"] = out["objetivo_id"].astype(str)
+    return out[SUMMARY_COLUMNS].astype({c: "int64" for c in SUMMARY_COLUMNS[1:]})
+
+
+def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:
+    """Every year of every indicator (long format): indicador_id, objetivo_id, nombre, anio, valor, estado, nota.
+
+    ``valor`` is resolved the same way as the year's result (numerador/denominador first).
+    """
+    units = dict(zip(indicadores["indicador_id"], indicadores["unidad_medida"]))
+    cards = indicadores.set_index("indicador_id")
+    out = []
+    for row in resultados.to_dict("records"):
+        estado = None if _missing(row.get("estado")) else str(row["estado"])
+        out.append({
+            "indicador_id": row["indicador_id"],
+            "objetivo_id": int(cards.loc[row["indicador_id"], "objetivo_id"]),
+            "nombre": cards.loc[row["indicador_id"], "nombre"],
+            "anio": int(row["anio"]),
+            "valor": None if estado else row_value(row, units[row["indicador_id"]]),
+            "estado": estado,
+            "nota": None if _missing(row.get("nota")) else str(row["nota"]),
+        })
+    frame = pd.DataFrame(out, columns=["indicador_id", "objetivo_id", "nombre", "anio", "valor", "estado", "nota"])
+    frame["valor"] = pd.to_numeric(frame["valor"]).astype("Float64")
+    order = {iid: i for i, iid in enumerate(indicadores["indicador_id"])}
+    return (frame.assign(_o=frame["indicador_id"].map(order))
+            .sort_values(["_o", "anio"]).drop(columns="_o").reset_index(drop=True))
+
+
+def series_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """Indicators as rows, years as columns (for trend tables)."""
+    wide = long.pivot(index="indicador_id", columns="anio", values="valor")
+    order = list(dict.fromkeys(long["indicador_id"]))
+    return wide.reindex(order)

@@ -1,0 +1,80 @@
+"""Per-year parameters (``params/<anio>.yaml``): every key but ``anio`` has a default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import config
+from .load import read_yaml
+from .problems import InformeError
+
+#: Documented defaults (also listed in the README and params/2023.yaml).
+DEFAULTS: dict = {
+    # Report title; "{anio}" is replaced by the year.
+    "titulo": "Informe Anual de Resultados {anio}",
+    # |resultado − referencia| at or below this (in the indicator's unit) is "Igual".
+    "tolerancia_igual": 0.01,
+    # Reference and result both 0 means the measurement has not started: "Sin información".
+    "cero_cero_sin_informacion": True,
+    # Optional: date printed on the cover (YYYY-MM-DD), e.g. the publication date.
+    "fecha_publicacion": None,
+}
+
+TYPES = {
+    "titulo": str,
+    "tolerancia_igual": (int, float),
+    "cero_cero_sin_informacion": bool,
+}
+
+
+def engine_defaults() -> dict:
+    return {"tolerancia_igual": DEFAULTS["tolerancia_igual"],
+            "cero_cero_sin_informacion": DEFAULTS["cero_cero_sin_informacion"]}
+
+
+def load_params(year: int | None = None, path: Path | str | None = None, *, required: bool = True) -> dict:
+    """Read the parameters of a fiscal year, filled with the defaults.
+
+    ``path`` defaults to ``params/<year>.yaml``. With ``required=False`` a missing
+    file gives the defaults (notebooks opened for exploration use this).
+    """
+    if path is None:
+        if year is None:
+            raise InformeError("Indique el año (--year) o el archivo de parámetros (--params).")
+        path = config.params_file(year)
+    path = Path(path)
+    if not path.exists():
+        if required:
+            raise InformeError(
+                f"No existe el archivo de parámetros {path}. Créelo con una sola línea «anio: {year}» "
+                f"(los demás parámetros tienen valores por omisión; vea params/2023.yaml) o indique otro "
+                "con --params ARCHIVO.")
+        content = {"anio": year}
+    else:
+        content, problems = read_yaml(path)
+        if problems:
+            raise InformeError(f"{path}: {problems[0].message}" +
+                               (f" (línea {problems[0].line})" if problems[0].line else ""))
+        content = content or {}
+        if not isinstance(content, dict):
+            raise InformeError(f"{path}: debe ser un conjunto de claves, p. ej. «anio: {year or 2023}».")
+    unknown = sorted(set(content) - set(DEFAULTS) - {"anio"})
+    if unknown:
+        raise InformeError(f"{path}: claves desconocidas: {', '.join(unknown)}. "
+                           f"Las claves válidas son: anio, {', '.join(DEFAULTS)}.")
+    params = {**DEFAULTS, **content}
+    file_year = params.get("anio")
+    if not isinstance(file_year, int):
+        raise InformeError(f"{path}: falta «anio:» con el año fiscal (p. ej. «anio: 2023»).")
+    if year is not None and file_year != year:
+        raise InformeError(f"{path}: dice «anio: {file_year}» pero se pidió el año {year}; corrija uno de los dos.")
+    for key, kind in TYPES.items():
+        if not isinstance(params[key], kind) or (kind is not bool and isinstance(params[key], bool)):
+            raise InformeError(f"{path}: «{key}» tiene el valor «{params[key]}» de tipo inválido; "
+                               f"por omisión vale «{DEFAULTS[key]}».")
+    if params["tolerancia_igual"] < 0:
+        raise InformeError(f"{path}: «tolerancia_igual» no puede ser negativa.")
+    params["titulo"] = params["titulo"].format(anio=file_year)
+    if params["fecha_publicacion"] is not None:
+        params["fecha_publicacion"] = str(params["fecha_publicacion"])
+    return params
