@@ -20,7 +20,7 @@ import math
 
 import pandas as pd
 
-from .params import engine_defaults
+from .params import engine_defaults  # noqa: F401  (re-exported for quality rules)
 
 STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
 LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",

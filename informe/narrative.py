@@ -133,11 +133,11 @@ def year_texts(data_dir: Path, year: int) -> dict[str, str]:
     """Every narrative Markdown text of the year, by file name (for the quality rules)."""
     folder = year_dir(data_dir, year)
     texts = {}
-    for name in ("introduccion.md", "resumen_ejecutivo.md", "acciones.md"):
-        text = read_markdown(folder / name)
-        if text:
+    for name in ("introduccion.md", "resumen_ejecutivo.md", "acciones.md", "proyectos.yaml"):
+        path = folder / name
+        if path.exists():
+            text, problems = read_text(path)  # raw text, so line numbers are the file's
+            if problems:
+                raise DataError([Problem(_relative(path, data_dir), p.message, line=p.line) for p in problems])
             texts[f"narrativa/{year}/{name}"] = text
-    for project in proyectos(data_dir, year) or []:
-        texts.setdefault(f"narrativa/{year}/proyectos.yaml", "")
-        texts[f"narrativa/{year}/proyectos.yaml"] += "\n".join(project["acciones"]) + "\n"
     return texts

@@ -1,0 +1,146 @@
+"""Command line: ``informe validate | export | build`` (also ``python -m informe``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__, config
+
+EPILOG = """\
+ejemplos:
+  informe validate                         valida data/ y muestra avisos de calidad
+  informe validate --data otra/carpeta     valida los datos de otra dependencia
+  informe export --year 2023               escribe outputs/2023/datos/*.csv (sin cuadernos)
+  informe build --year 2023                ejecuta los cuadernos y escribe el informe HTML y PDF
+  informe build --year 2023 --format html  solo el HTML
+
+códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 2 datos o parámetros inválidos.
+"""
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un año de cuatro cifras (p. ej. 2023)")
+    return int(text)
+
+
+def _formats(text: str) -> list[str]:
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("html", "pdf")]
+    if bad or not formats:
+        raise argparse.ArgumentTypeError(f"formato no válido: {', '.join(bad) or text}; use html, pdf o html,pdf")
+    return formats
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="informe",
+        description="Informe Anual de Resultados reproducible: valida los datos de una dependencia, "
+                    "calcula indicadores y semáforo, y construye el informe HTML y PDF.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--version", action="version", version=f"informe {__version__}")
+    sub = top.add_subparsers(dest="command", metavar="{validate,export,build}")
+    sub.required = True
+    data_help = f"carpeta de datos que sigue el contrato (por omisión: {config.DATA_DIR})"
+
+    v = sub.add_parser("validate", help="valida la carpeta de datos contra el contrato",
+                       description="Valida la carpeta de datos. Si es válida, muestra un resumen y los avisos "
+                                   "de calidad de datos (salida 0); si no, lista cada problema con archivo, "
+                                   "línea y columna (salida 2).")
+    v.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
+    v.add_argument("--year", type=_year, default=None, metavar="AÑO",
+                   help="año para los avisos de calidad (por omisión: el último con resultados)")
+
+    e = sub.add_parser("export", help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
+                       description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
+    e.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    e.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
+    e.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
+                   help="parámetros del año (por omisión params/<AÑO>.yaml si existe; si no, valores por omisión)")
+    e.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+
+    b = sub.add_parser("build", help="construye el informe del año: cuadernos, HTML y PDF",
+                       description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
+                                   "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
+    b.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    b.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
+    b.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
+                   help="parámetros del año (por omisión params/<AÑO>.yaml, obligatorio)")
+    b.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+    b.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
+                   help="formatos a escribir (por omisión html,pdf)")
+    b.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="cuadernos en paralelo (por omisión 2)")
+    return top
+
+
+def cmd_validate(args) -> int:
+    from . import quality
+    from .load import check
+    from .params import load_params
+
+    dataset, problems = check(args.data)
+    if problems:
+        print(f"Datos inválidos en {args.data or config.DATA_DIR}: {len(problems)} problema(s).")
+        for problem in problems:
+            print(f"ERROR {problem}")
+        return 2
+    year = args.year or (dataset.years[-1] if dataset.years else None)
+    dep = dataset.dependencia
+    print(f"Datos válidos: {dataset.path}")
+    print(f"  Dependencia: {dep.get('nombre')} ({dep.get('gobierno')})")
+    print(f"  Objetivos: {len(dataset.objetivos)}  Estrategias: {len(dataset.estrategias)}  "
+          f"Indicadores: {len(dataset.indicadores)}")
+    print(f"  Años con resultados: {', '.join(map(str, dataset.years)) or 'ninguno'}")
+    if year is None:
+        return 0
+    params = load_params(year, required=False)
+    notes = quality.findings(dataset, year, params)
+    print(f"Avisos de calidad de datos para {year}: {len(notes)}")
+    for note in notes:
+        print(f"AVISO {note}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+    from .load import load
+    from .params import load_params
+
+    dataset = load(args.data)
+    params = load_params(args.year, args.params, required=args.params is not None)
+    for path in export(dataset, args.year, params, config.output_dir(args.year, args.out)):
+        print(f"Escrito {path}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .build import build
+
+    build(args.year, data_dir=args.data, params_path=args.params, out_dir=args.out,
+          formats=args.format, workers=args.workers)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .problems import DataError, InformeError
+
+    args = parser().parse_args(argv)
+    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build}[args.command]
+    try:
+        return command(args)
+    except DataError as err:
+        print(f"ERROR {err}", file=sys.stderr)
+        return 2
+    except InformeError as err:
+        print(f"ERROR {err}", file=sys.stderr)
+        return getattr(err, "exit_code", 2)
+    except KeyboardInterrupt:
+        print("Interrumpido.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Stage 3: open-data exports (``datos/indicadores_<Y>.csv`` and ``datos/resumen_<Y>.csv``).
+
+The fast path to publish the year's figures: no notebook is executed.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import engine
+from .load import Dataset
+from .problems import InformeError
+
+
+def check_year(ds: Dataset, year: int) -> None:
+    """A year without any result is an error, not an empty report."""
+    if year not in ds.years:
+        present = ", ".join(map(str, ds.years)) or "ninguno"
+        raise InformeError(
+            f"No hay resultados para el año {year} en {ds.path / 'resultados.csv'} (años con resultados: "
+            f"{present}). Agregue las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.")
+
+
+def plain(x) -> str:
+    """Plain decimal text: 84.2, 100, 0.5; empty for missing."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return ""
+    if isinstance(x, (int, float)):
+        x = float(x)
+        return str(int(x)) if x.is_integer() else repr(x)
+    return str(x)
+
+
+def export_tables(ds: Dataset, year: int, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two open-data tables, with exactly the contract's columns."""
+    check_year(ds, year)
+    table = engine.indicator_table(ds.indicadores, ds.resultados, year, params)
+    indicators = table[engine.EXPORT_COLUMNS].copy()
+    indicators["avance_meta_pct"] = indicators["avance_meta_pct"].round(2)
+    summary = engine.summary(table, list(ds.objetivos["objetivo_id"]))
+    return indicators, summary
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
+    """Write a CSV through a temporary file, so a failure never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = frame.map(plain).to_csv(index=False, lineterminator="\n")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def export(ds: Dataset, year: int, params: dict, out_dir: Path) -> list[Path]:
+    """Write ``<out_dir>/datos/indicadores_<year>.csv`` and ``resumen_<year>.csv``."""
+    indicators, summary = export_tables(ds, year, params)
+    folder = Path(out_dir) / "datos"
+    return [write_csv_atomic(indicators, folder / f"indicadores_{year}.csv"),
+            write_csv_atomic(summary, folder / f"resumen_{year}.csv")]
