@@ -136,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except InformeError as err:
         print(f"ERROR {err}", file=sys.stderr)
-        return getattr(err, "exit_code", 2)
+        return 2
+    except Exception as err:  # a failing notebook: message names it and the cell's error
+        if type(err).__name__ != "NotebookError":
+            raise
+        print(f"ERROR {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Interrumpido.", file=sys.stderr)
         return 130

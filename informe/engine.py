@@ -21,6 +21,7 @@ import math
 import pandas as pd
 
 from .params import engine_defaults  # noqa: F401  (re-exported for quality rules)
+from .values import is_missing
 
 STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
 LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",
@@ -35,24 +36,20 @@ EXPORT_COLUMNS = [
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
 
 
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
 def row_value(row: dict, unidad_medida: str) -> float | None:
     """The value of one resultados row: numerador/denominador when both given, else valor."""
     num, den = row.get("numerador"), row.get("denominador")
-    if not _missing(num) and not _missing(den) and den != 0:
+    if not is_missing(num) and not is_missing(den) and den != 0:
         return float(num) / float(den) * (100.0 if str(unidad_medida).strip().lower() == "porcentaje" else 1.0)
     valor = row.get("valor")
-    return None if _missing(valor) else float(valor)
+    return None if is_missing(valor) else float(valor)
 
 
 def semaforo(reference: float | None, result: float | None, sentido: str, *,
              tolerancia_igual: float = 0.01, cero_cero_sin_informacion: bool = True,
              estado: str | None = None) -> str:
     """Status of one result against its reference (see module docstring)."""
-    if not _missing(estado) or _missing(reference) or _missing(result):
+    if not is_missing(estado) or is_missing(reference) or is_missing(result):
         return "sin_informacion"
     if cero_cero_sin_informacion and reference == 0 and result == 0:
         return "sin_informacion"
@@ -66,7 +63,7 @@ def semaforo(reference: float | None, result: float | None, sentido: str, *,
 
 def avance_meta(reference: float | None, result: float | None, meta: float | None) -> float | None:
     """Progress from the reference toward the target, in percent; None when undefined."""
-    if _missing(reference) or _missing(result) or _missing(meta) or math.isclose(meta, reference):
+    if is_missing(reference) or is_missing(result) or is_missing(meta) or math.isclose(meta, reference):
         return None
     return (float(result) - float(reference)) / (float(meta) - float(reference)) * 100.0
 
@@ -91,20 +88,20 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         iid, unit = card["indicador_id"], card["unidad_medida"]
         base_row = rows.get((iid, int(card["linea_base_anio"])))
         reference, origin, ref_decimals = None, None, None
-        if base_row is not None and _missing(base_row.get("estado")):
+        if base_row is not None and is_missing(base_row.get("estado")):
             reference = row_value(base_row, unit)
             if reference is not None:
                 origin, ref_decimals = "resultados", base_row.get("valor_decimales")
-        if reference is None and not _missing(card.get("linea_base_valor")):
+        if reference is None and not is_missing(card.get("linea_base_valor")):
             reference, origin = float(card["linea_base_valor"]), "cedula"
             ref_decimals = card.get("linea_base_valor_decimales")
         row = rows.get((iid, year))
         result = row_value(row, unit) if row is not None else None
-        estado = None if row is None or _missing(row.get("estado")) else str(row["estado"])
+        estado = None if row is None or is_missing(row.get("estado")) else str(row["estado"])
         if estado is not None:
             result = None
         status = semaforo(reference, result, card["sentido"], estado=estado, **options)
-        meta = None if _missing(card.get("meta_valor")) else float(card["meta_valor"])
+        meta = None if is_missing(card.get("meta_valor")) else float(card["meta_valor"])
         progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
         out.append({
             "indicador_id": iid,
@@ -123,13 +120,13 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "semaforo": status,
             "avance_meta_pct": progress,
             "referencia_origen": origin,
-            "referencia_decimales": None if _missing(ref_decimals) else int(ref_decimals),
-            "resultado_decimales": None if row is None or _missing(row.get("valor_decimales"))
-            or not _missing(row.get("numerador")) else int(row["valor_decimales"]),
-            "meta_decimales": None if _missing(card.get("meta_valor_decimales"))
+            "referencia_decimales": None if is_missing(ref_decimals) else int(ref_decimals),
+            "resultado_decimales": None if row is None or is_missing(row.get("valor_decimales"))
+            or not is_missing(row.get("numerador")) else int(row["valor_decimales"]),
+            "meta_decimales": None if is_missing(card.get("meta_valor_decimales"))
             else int(card["meta_valor_decimales"]),
-            "nota": None if row is None or _missing(row.get("nota")) else str(row["nota"]),
-            "fuente": card.get("fuente") if row is None or _missing(row.get("fuente")) else str(row["fuente"]),
+            "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
+            "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
         })
     table = pd.DataFrame(out)
     for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct"):
@@ -163,7 +160,7 @@ def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:
     cards = indicadores.set_index("indicador_id")
     out = []
     for row in resultados.to_dict("records"):
-        estado = None if _missing(row.get("estado")) else str(row["estado"])
+        estado = None if is_missing(row.get("estado")) else str(row["estado"])
         out.append({
             "indicador_id": row["indicador_id"],
             "objetivo_id": int(cards.loc[row["indicador_id"], "objetivo_id"]),
@@ -171,7 +168,7 @@ def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:
             "anio": int(row["anio"]),
             "valor": None if estado else row_value(row, units[row["indicador_id"]]),
             "estado": estado,
-            "nota": None if _missing(row.get("nota")) else str(row["nota"]),
+            "nota": None if is_missing(row.get("nota")) else str(row["nota"]),
         })
     frame = pd.DataFrame(out, columns=["indicador_id", "objetivo_id", "nombre", "anio", "valor", "estado", "nota"])
     frame["valor"] = pd.to_numeric(frame["valor"]).astype("Float64")

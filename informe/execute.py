@@ -35,12 +35,12 @@ private kernel spec for ``sys.executable`` and puts it first in
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -174,22 +174,19 @@ def ensure_python_kernel(kernel_name: str = "python3") -> str:
     return kernel_name
 
 
-# --------------------------------------------------------------------------- worker
+# --------------------------------------------------------------------------- worker process
+
+#: Extra kernel arguments for ipykernel: hide its INFO/WARNING log (e.g. the
+#: "Kernel is running over TCP without encryption" line printed by every kernel).
+_IPYKERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 
 
-def _worker_init() -> None:
-    # Silence debugpy's "frozen modules" warning printed by every Python ≥3.11 kernel.
-    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    import papermill  # noqa: F401  (pay the import once per worker)
-
-
-def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_name: str) -> dict:
-    """Runs in a worker process. Returns a plain dict (exceptions from papermill
-    do not always survive pickling)."""
+def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
+                 extra_arguments: list[str]) -> dict:
+    """Execute one notebook (runs inside a worker process). Returns a JSON-able dict."""
     import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    from papermill.exceptions import PapermillExecutionError, strip_color
 
-    t0 = time.perf_counter()
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     try:
         pm.execute_notebook(
@@ -200,10 +197,9 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_na
             kernel_name=kernel_name,
             progress_bar=False,
             log_output=False,
+            extra_arguments=extra_arguments,
         )
     except PapermillExecutionError as exc:
-        from papermill.exceptions import strip_color
-
         return {
             "ok": False,
             "ename": exc.ename,
@@ -211,9 +207,8 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_na
             "executed_index": exc.cell_index,
             "execution_count": exc.exec_count,
             "traceback": [strip_color(line) for line in (exc.traceback or [])],
-            "elapsed": time.perf_counter() - t0,
         }
-    except BaseException as exc:  # kernel died, bad notebook, missing file…
+    except Exception as exc:  # kernel died, unreadable notebook, missing file…
         return {
             "ok": False,
             "ename": type(exc).__name__,
@@ -221,9 +216,89 @@ def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_na
             "executed_index": None,
             "execution_count": None,
             "traceback": [],
-            "elapsed": time.perf_counter() - t0,
         }
-    return {"ok": True, "elapsed": time.perf_counter() - t0}
+    return {"ok": True}
+
+
+def _worker_main() -> None:
+    """Entry point of a worker process: one JSON job per line on stdin, one JSON
+    result per line on a private copy of the original stdout. fd 1 is pointed to
+    stderr so that nothing else (kernels inherit fd 1) can corrupt the protocol."""
+    results = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy warning in kernels
+    # jsonschema (imported by nbformat) optionally imports rfc3987_syntax, which
+    # compiles a Lark grammar at import time: ≈1.4 s of the ≈2.5 s papermill import
+    # measured here. Its IRI format checks are never used by the notebook schema,
+    # so this private process opts out of it.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import papermill  # noqa: F401  (paid once per worker, while it waits for its first job)
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        try:
+            result = _execute_one(**job)
+        except BaseException as exc:  # never let the protocol die silently
+            result = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc),
+                      "executed_index": None, "execution_count": None, "traceback": []}
+        results.write(json.dumps(result) + "\n")
+
+
+class _Worker:
+    """A persistent ``python`` subprocess running :func:`_worker_main`."""
+
+    def __init__(self) -> None:
+        pkg_parent = str(Path(__file__).resolve().parent.parent)
+        code = (
+            "import sys; sys.path.insert(0, %r)\n"
+            "from informe.execute import _worker_main; _worker_main()" % pkg_parent
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            bufsize=1,
+        )
+
+    def run(self, payload: dict) -> dict:
+        try:
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(json.dumps(payload) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = ""
+        if not line:
+            code = self.proc.wait()
+            return {"ok": False, "ename": "WorkerDied",
+                    "evalue": f"el proceso de ejecución terminó inesperadamente (código {code})",
+                    "executed_index": None, "execution_count": None, "traceback": []}
+        return json.loads(line)
+
+    def close(self, *, kill: bool = False) -> None:
+        if self.proc.poll() is None:
+            if kill:
+                self.proc.terminate()
+            else:
+                try:
+                    self.proc.stdin.close()  # EOF: the worker loop ends
+                except OSError:
+                    pass
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
 
 
 def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
@@ -235,7 +310,7 @@ def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
         import nbformat
 
         nb = nbformat.read(str(output), as_version=4)
-        # papermill writes the error banner at 0 and an anchor cell before the failing one
+        # papermill wrote an error banner at 0 and an anchor before the failing cell
         cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
         injected = sum(
             1 for c in cells[:executed_index] if "injected-parameters" in c.metadata.get("tags", [])
@@ -243,6 +318,11 @@ def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
         return executed_index - injected
     except Exception:
         return executed_index
+
+
+def _jsonable(parameters: dict) -> dict:
+    # Same convention as papermill for non-JSON values (Path, date…): their str().
+    return json.loads(json.dumps(dict(parameters), default=str))
 
 
 # --------------------------------------------------------------------------- API
@@ -256,8 +336,11 @@ def run_notebooks(
     kernel_name: str = "python3",
     progress: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Execute all jobs with papermill in a pool of ``workers`` processes and return
-    the output paths in the same order as ``jobs``.
+    """Execute all jobs with papermill, at most ``workers`` at a time, each in a
+    worker process; return the output paths in the same order as ``jobs``.
+
+    ``cwd`` (default :data:`informe.config.ROOT`) is the working directory of the
+    kernels. Relative job paths are relative to the caller's current directory.
 
     Progress: one line when each notebook starts (``[3/11] VII. Objetivo 1 …``) and
     one when it ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no
@@ -272,33 +355,42 @@ def run_notebooks(
         return []
     cwd = Path(cwd) if cwd is not None else ROOT
     kernel_name = ensure_python_kernel(kernel_name)
+    extra_arguments = _IPYKERNEL_ARGS if kernel_name == "python3" else []
+    payloads = [
+        {
+            "source": str(Path(job.source).absolute()),
+            "output": str(Path(job.output).absolute()),
+            "parameters": _jsonable(job.parameters),
+            "cwd": str(Path(cwd).absolute()),
+            "kernel_name": kernel_name,
+            "extra_arguments": extra_arguments,
+        }
+        for job in jobs
+    ]
     total = len(jobs)
     width = len(str(total))
-    workers = max(1, min(int(workers), total))
+    n_workers = max(1, min(int(workers), total))
 
     def tag(i: int) -> str:
         return f"[{i + 1:>{width}}/{total}] {jobs[i].label}"
 
+    # Workers start right away and import papermill in parallel; the first job
+    # waits in the pipe until its worker is ready.
+    idle = [_Worker() for _ in range(n_workers)]
+    every = list(idle)
     pending = list(range(total))
-    running: dict[Future, tuple[int, float]] = {}
+    running: dict[Future, tuple[int, _Worker, float]] = {}
     failure: NotebookError | None = None
-    ctx = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_init)
+    ok = False
+    # The threads only wait on pipes; papermill itself runs in the worker processes.
+    pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="informe-nb")
     try:
         while pending or running:
-            while pending and len(running) < workers and failure is None:
+            while pending and idle and failure is None:
                 i = pending.pop(0)
-                job = jobs[i]
+                worker = idle.pop()
                 progress(f"{tag(i)} …")
-                fut = pool.submit(
-                    _execute_one,
-                    str(job.source),
-                    str(job.output),
-                    dict(job.parameters),
-                    str(cwd),
-                    kernel_name,
-                )
-                running[fut] = (i, time.perf_counter())
+                running[pool.submit(worker.run, payloads[i])] = (i, worker, time.perf_counter())
             if failure is not None and pending:
                 progress(f"Se omiten {len(pending)} cuaderno(s) pendiente(s) por el error anterior.")
                 pending.clear()
@@ -306,13 +398,10 @@ def run_notebooks(
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                i, t0 = running.pop(fut)
+                i, worker, t0 = running.pop(fut)
+                idle.append(worker)
                 elapsed = time.perf_counter() - t0
-                try:
-                    result = fut.result()
-                except BaseException as exc:  # the worker process itself died
-                    result = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc),
-                              "executed_index": None, "execution_count": None, "traceback": []}
+                result = fut.result()
                 if result["ok"]:
                     progress(f"{tag(i)} … {elapsed:.1f} s")
                     continue
@@ -324,13 +413,18 @@ def run_notebooks(
                         job.output,
                         result["ename"],
                         result["evalue"],
-                        cell_index=_source_cell_index(job.output, result["executed_index"]),
+                        cell_index=_source_cell_index(Path(payloads[i]["output"]), result["executed_index"]),
                         execution_count=result["execution_count"],
                         traceback=result["traceback"],
                         cwd=cwd,
                     )
+        ok = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # Normal end (also after a notebook error): EOF to the workers. Interrupted
+        # (Ctrl-C, bug): terminate them; their kernels exit with their parent.
+        for worker in every:
+            worker.close(kill=not ok)
+        pool.shutdown(wait=ok, cancel_futures=True)
     if failure is not None:
         raise failure
     return [job.output for job in jobs]

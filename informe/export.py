@@ -5,7 +5,6 @@ The fast path to publish the year's figures: no notebook is executed.
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +14,7 @@ import pandas as pd
 from . import engine
 from .load import Dataset
 from .problems import InformeError
+from .values import is_missing
 
 
 def check_year(ds: Dataset, year: int) -> None:
@@ -28,7 +28,7 @@ def check_year(ds: Dataset, year: int) -> None:
 
 def plain(x) -> str:
     """Plain decimal text: 84.2, 100, 0.5; empty for missing."""
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+    if is_missing(x):
         return ""
     if isinstance(x, (int, float)):
         x = float(x)

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
-import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
+
+from .values import is_missing
 
 LOCALE = "es_MX"
 MISSING = "N/D"
 
 
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
-
-
 def number(value, decimals: int | None = None) -> str:
     """84.2 with 2 decimals -> "84.20"; without ``decimals``, as many as the value needs (up to 2)."""
-    if _missing(value):
+    if is_missing(value):
         return MISSING
-    if decimals is None or _missing(decimals):
+    if decimals is None or is_missing(decimals):
         pattern = "#,##0.##"
     else:
         pattern = "#,##0" + ("." + "0" * int(decimals) if int(decimals) > 0 else "")
@@ -36,13 +32,13 @@ def value(value, unidad_medida: str | None = None, decimals: int | None = None) 
     return text
 
 
-def percent(value, decimals: int = 1) -> str:
-    """A computed percentage such as progress toward the target: "28.3%"."""
-    return value_or_missing(value, lambda v: number(v, decimals) + "%")
+def percent(value, decimals: int | None = None) -> str:
+    """A computed percentage such as progress toward the target: "28.32%" (up to 2 decimals)."""
+    return value_oris_missing(value, lambda v: number(v, decimals) + "%")
 
 
-def value_or_missing(value, render) -> str:
-    return MISSING if _missing(value) else render(value)
+def value_oris_missing(value, render) -> str:
+    return MISSING if is_missing(value) else render(value)
 
 
 def date(value: dt.date | str) -> str:

@@ -143,7 +143,10 @@ def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Proble
     else:
         content, found = read_yaml(dep_path)
         problems += found
-        if content is not None and not isinstance(content, dict):
+        if not found and not content:  # empty file, only comments, or "{}": no required key
+            problems.append(Problem("dependencia.yaml", "el archivo está vacío; debe tener al menos "
+                                    "«nombre:» y «gobierno:»."))
+        elif content is not None and not isinstance(content, dict):
             problems.append(Problem("dependencia.yaml", "debe ser un conjunto de claves "
                                     "(p. ej. «nombre: Oficialía Mayor»)."))
         elif isinstance(content, dict):

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import engine, narrative
 from .load import Dataset
+from .values import is_missing
 
 NARRATIVE_TOLERANCE = 0.1   # "38.8 %" in a text matches a published 38.89
 NUMBER = r"(\d+(?:\.\d+)?)"
@@ -37,10 +38,6 @@ class Finding:
     def __str__(self) -> str:
         where = self.file + (f", línea {self.line}" if self.line else "")
         return f"{where}: {self.message}"
-
-
-def _missing(x) -> bool:
-    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 def _num(x: float) -> str:
@@ -70,13 +67,13 @@ def baseline_rules(ds: Dataset, year: int, tolerance: float) -> list[Finding]:
         row_value = None if row is None else engine.row_value(row, card["unidad_medida"])
         card_value = card["linea_base_valor"]
         line = _card_line(ds, iid)
-        if row_value is not None and not _missing(card_value) and abs(row_value - card_value) > tolerance:
+        if row_value is not None and not is_missing(card_value) and abs(row_value - card_value) > tolerance:
             found.append(Finding(
                 "linea_base_distinta",
                 f"«{name}» ({iid}): la cédula declara línea base {base_year} = {_num(card_value)}, pero "
                 f"resultados.csv publica {_num(row_value)} para {base_year}; el semáforo usa {_num(row_value)}.",
                 "indicadores.csv", line, iid))
-        if row_value is not None and _missing(card_value):
+        if row_value is not None and is_missing(card_value):
             found.append(Finding(
                 "linea_base_na_con_dato",
                 f"«{name}» ({iid}): la cédula dice línea base N/A, pero resultados.csv tiene "
@@ -89,7 +86,7 @@ def baseline_rules(ds: Dataset, year: int, tolerance: float) -> list[Finding]:
                     "anio_linea_base",
                     f"«{name}» ({iid}): la cédula declara la línea base en {base_year}, pero resultados.csv "
                     f"no tiene ese año y sí tiene {', '.join(map(str, earlier))}; el semáforo usa el valor de "
-                    f"la cédula ({_num(card_value) if not _missing(card_value) else 'N/A'}).",
+                    f"la cédula ({_num(card_value) if not is_missing(card_value) else 'N/A'}).",
                     "indicadores.csv", line, iid))
     return found
 
@@ -109,7 +106,7 @@ def name_rules(ds: Dataset) -> list[Finding]:
     if "nombre_cedula" in ind:
         for card in ind.to_dict("records"):
             other = card["nombre_cedula"]
-            if not _missing(other) and other.strip().casefold() != card["nombre"].strip().casefold():
+            if not is_missing(other) and other.strip().casefold() != card["nombre"].strip().casefold():
                 found.append(Finding(
                     "nombre_distinto_cedula",
                     f"{card['indicador_id']}: la tabla de resultados lo llama «{card['nombre']}» y la "
@@ -130,19 +127,19 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
                                  "resultados.csv", None, iid))
             continue
         line = _result_line(ds, iid, year)
-        if not _missing(row.get("estado")) and not _missing(row.get("valor")):
+        if not is_missing(row.get("estado")) and not is_missing(row.get("valor")):
             found.append(Finding("estado_con_valor",
                                  f"«{name}» ({iid}): el estado es {row['estado']} pero trae valor "
                                  f"{_num(row['valor'])}; el valor no se usa.", "resultados.csv", line, iid))
-        elif _missing(row.get("estado")) and _missing(item["resultado_valor"]):
+        elif is_missing(row.get("estado")) and is_missing(item["resultado_valor"]):
             found.append(Finding("sin_resultado", f"«{name}» ({iid}): la fila de {year} no tiene valor ni "
                                  "estado (ND o pendiente).", "resultados.csv", line, iid))
         if (params.get("cero_cero_sin_informacion", True) and item["linea_base_valor"] == 0
-                and item["resultado_valor"] == 0 and _missing(row.get("estado"))):
+                and item["resultado_valor"] == 0 and is_missing(row.get("estado"))):
             found.append(Finding("cero_cero",
                                  f"«{name}» ({iid}): línea base y resultado {year} son 0; se reporta como "
                                  "«Sin información» (medición no iniciada).", "resultados.csv", line, iid))
-        if (not _missing(item["linea_base_valor"]) and not _missing(item["meta_valor"])
+        if (not is_missing(item["linea_base_valor"]) and not is_missing(item["meta_valor"])
                 and math.isclose(item["linea_base_valor"], item["meta_valor"])):
             found.append(Finding("meta_igual_referencia",
                                  f"«{name}» ({iid}): la meta es igual a la línea base; el avance hacia la "
