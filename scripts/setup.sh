@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Creates .venv and installs the project (idempotent: re-running only installs what changed).
+#   scripts/setup.sh           runtime (build the report)
+#   scripts/setup.sh --test    plus test tools and their Debian packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+extra=""
+[ "${1:-}" = "--test" ] && extra="[test]"
+
+bash scripts/system-deps.sh "${1:-}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=".venv/.installed${extra:+-test}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "Instalando el paquete informe${extra} en .venv …"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+  touch "$stamp"
+fi

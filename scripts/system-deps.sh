@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Debian packages the project needs, installed only when missing.
+#   scripts/system-deps.sh          what the build needs (WeasyPrint: pango, fonts)
+#   scripts/system-deps.sh --test   plus what the tests need (poppler-utils, chromium)
+set -euo pipefail
+
+need=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib libpango-1.0.so || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -qi "DejaVu Sans" || need+=(fonts-dejavu-core)
+if [ "${1:-}" = "--test" ]; then
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
+  command -v chromium >/dev/null || need+=(chromium)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "Instalando paquetes de Debian: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else
+  echo "ERROR: faltan paquetes de Debian (${need[*]}) y no hay permisos de root ni sudo." >&2
+  echo "Instálelos con: apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

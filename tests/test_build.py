@@ -1,0 +1,209 @@
+"""End-to-end: ``informe build`` for real (papermill, nbconvert, WeasyPrint, Chromium; no mocks)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from informe import cli, config
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# The published 2023 tables (section VII of the report) and card targets (section X):
+# (indicator as named in the table, Línea base 2022, Resultado 2023, Meta 2027).
+ND = "N/D (La información aún no se publica)"
+PUBLISHED = [
+    ("Grado de implementación de los componentes del Servicio Profesional de Carrera", "12.5%", "25%", "100%"),
+    ("Porcentaje de servidores públicos incorporados al Servicio Profesional de Carrera", "0%", "0%", "100%"),
+    ("Porcentaje de servidores públicos que cumplen con las horas de capacitación requeridas para cada ejercicio",
+     "0%", "0%", "100%"),
+    ("Grado de adecuación del marco normativo estatal con el federal", "0%", "100%", "100%"),
+    ("Porcentaje de procedimientos de adjudicación abiertos", "0%", "84.20%", "80%"),
+    ("Grado de desarrollo del marco regulatorio y procedimental para favorecer la apertura y transparencia en "
+     "contrataciones publicas", "0%", "100%", "100%"),
+    ("Porcentaje de gasto ejercido de forma consolidada", "0%", "4.02%", "10%"),
+    ("Porcentaje de gasto ejercido en contratos marco", "0%", "12.41%", "10%"),
+    ("Porcentaje de procedimientos de adjudicación abiertos", "26.6%", "38.89%", "70%"),
+    ("Porcentaje de bienes inventariados", "0%", "75%", "100%"),
+    ("Porcentaje de bienes inventariados registrados en el Sistema de Administración y Finanzas", "0%", "100%",
+     "100%"),
+    ("Porcentaje de bienes inventariados que cumplen con los criterios de valuación y reglas de valoración del "
+     "patrimonio", "0%", "12%", "100%"),
+    ("Grado de avance del diagnóstico del estado actual de los bienes patrimoniales de las Dependencias", "0%",
+     "25%", "100%"),
+    ("Cumplimiento de los Programas de Mantenimiento Preventivo de las Dependencias", "0%", "50%", "100%"),
+    ("Cumplimiento de acciones de desincorporación de bienes patrimoniales del estado no prioritarios", "0%", "0%",
+     "100%"),
+    ("Proporción de asesorías archivísticas.", "0%", "43%", "100%"),
+    ("Porcentaje de trámites gubernamentales digitalizados", "11.79%", "12%", "80%"),
+    ("Satisfacción general al realizar trámites, pagos y solicitudes de servicios", "89%", ND, "95%"),
+    ("Porcentaje de la población de 18 años y más con al menos una interacción con el gobierno a través de medios "
+     "electrónicos", "50%", ND, "65%"),
+    ("Porcentaje de la población de 18 años y más que utilizó páginas de internet para realizar trámites, pagos o "
+     "servicios por medio de Internet", "41.10%", ND, "60%"),
+    ("Porcentaje de trámites o solicitudes de servicios que se realizan a través de internet", "13.30%", ND, "80%"),
+    ("Grado de desarrollo del marco normativo en materia de gobierno digital", "0%", "35%", "100%"),
+    ("Cumplimiento de la agenda digital", "0%", "0%", "90%"),
+    ("Bases de datos publicadas por temática", "0%", "0%", "75%"),
+]
+SECTIONS = ["I. Introducción", "II. Marco Normativo", "III. Misión y Visión", "IV. Alineación",
+            "V. Alineación", "VI. Resumen Ejecutivo", "VII. Operación de la Estrategia",
+            "VIII. Proyectos Estratégicos", "IX. Glosario", "X. Anexos"]
+
+
+@pytest.fixture(scope="module")
+def report_2023(tmp_path_factory):
+    out = tmp_path_factory.mktemp("informe2023")
+    code = cli.main(["build", "--year", "2023", "--out", str(out)])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def soup(report_2023):
+    html = (report_2023 / "informe_2023.html").read_text(encoding="utf-8")
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_build_writes_every_output(report_2023):
+    for name in ("informe_2023.html", "informe_2023.pdf", "datos/indicadores_2023.csv", "datos/resumen_2023.csv",
+                 "notebooks/00_portada.ipynb", "notebooks/07_objetivo_5.ipynb", "notebooks/10_anexos.ipynb"):
+        assert (report_2023 / name).stat().st_size > 0, name
+    assert not list(report_2023.glob("**/*.tmp")), "a temporary file was left behind"
+
+
+def test_html_is_spanish_self_contained_without_code(soup):
+    assert soup.html["lang"] == "es"
+    assert "Informe Anual de Resultados 2023" in soup.title.get_text()
+    assert not soup.find_all("script"), "the report must not need JavaScript"
+    for link in soup.find_all("link"):
+        assert not re.match(r"(https?:)?//", link.get("href", "")), link
+    text = str(soup)
+    assert "report.open(" not in text and "objetivo_id = " not in text, "code or parameters leaked"
+    assert "require.js" not in text.lower() and "mathjax" not in text.lower()
+
+
+def test_html_has_sections_i_to_x_in_order_with_toc(soup):
+    headings = [h.get_text(" ", strip=True) for h in soup.select("h1.seccion")]
+    positions = []
+    for title in SECTIONS:
+        found = [i for i, h in enumerate(headings) if h.startswith(title)]
+        assert found, f"missing section {title!r} in {headings}"
+        positions.append(found[0])
+    assert positions == sorted(positions)
+    toc_links = [a["href"][1:] for a in soup.select("nav.indice a[href^='#']")]
+    assert len(toc_links) >= 10
+    for target in toc_links:
+        assert soup.find(id=target) is not None, f"TOC link #{target} points nowhere"
+
+
+def test_html_shows_all_24_indicators_as_published(soup):
+    rows = []
+    for table in soup.select("table.indicadores"):
+        header = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+        for tr in table.select("tbody tr"):
+            cells = dict(zip(header, [td.get_text(" ", strip=True) for td in tr.find_all("td")]))
+            base = next(v for k, v in cells.items() if k.startswith("Línea base"))
+            meta = next(v for k, v in cells.items() if k.startswith("Meta"))
+            rows.append((cells["Indicador"], base, cells["Resultado 2023"], meta, cells["Semáforo"]))
+    assert len(rows) == 24
+    for (name, base, result, meta), shown in zip(PUBLISHED, rows):
+        assert shown[0] == name
+        assert shown[1].split(" (")[0] == base, (name, shown)
+        assert shown[2] == result, (name, shown)
+        assert shown[3] == meta, (name, shown)
+        assert shown[4].split()[-1] in {"avance", "Igual", "información"}, "semáforo must carry a text label"
+
+
+def test_html_summary_is_24_15_0_0_9(soup):
+    table = soup.select_one("table.resumen")
+    header = [th.get_text(strip=True) for th in table.select("thead th")]
+    values = [td.get_text(strip=True) for td in table.select("tbody td")]
+    assert header == ["Número de indicadores", "Con avance", "Sin avance", "Igual", "Sin información"]
+    assert values == ["24", "15", "0", "0", "9"]
+    badges = soup.select("span.semaforo")
+    assert {b.get_text(strip=True) for b in badges} >= {"● Con avance", "● Sin información"}
+
+
+def test_html_has_cards_charts_and_quality_notes(soup):
+    assert len(soup.select("table.cedula")) == 24
+    assert len(soup.select("figure.grafica svg, figure.grafica img")) == 5
+    notes = soup.select_one("ul.hallazgos").get_text(" ", strip=True)
+    assert "OM-2-06" in notes and "23.6" in notes and "4 objetivos" in notes
+
+
+def _pdftotext(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_pdf_has_pages_title_and_summary(report_2023):
+    pdf = report_2023 / "informe_2023.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages > 10
+    text = _pdftotext(pdf)
+    assert "Informe Anual de Resultados 2023" in text
+    assert re.search(r"Número de indicadores.*\n\s*24\s+15\s+0\s+0\s+9\b", text), "summary row not in the PDF"
+    assert f"Página 2 de {pages}" in text
+
+
+def test_html_opens_offline_in_chromium(report_2023, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "chromium is required (scripts/system-deps.sh --test installs it)"
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    shot = tmp_path / "informe.png"
+    args = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", "--window-size=1200,1600"]
+    url = (report_2023 / "informe_2023.html").resolve().as_uri()
+    dom = subprocess.run(args + ["--dump-dom", url], check=True, capture_output=True, text=True,
+                         timeout=120).stdout
+    assert "Resumen de resultados de indicadores" in dom
+    subprocess.run(args + [f"--screenshot={shot}", url], check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_minimal_agency_without_narrative_builds(tmp_path):
+    data = FIXTURES / "minimal"
+    params = tmp_path / "params.yaml"
+    params.write_text("anio: 2023\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = cli.main(["build", "--year", "2023", "--data", str(data), "--params", str(params), "--out", str(out),
+                     "--format", "html"])
+    assert code == 0
+    html = (out / "informe_2023.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert "No hay información registrada para esta sección." in html
+    assert len(soup.select("table.cedula")) == len((data / "indicadores.csv").read_text().strip().splitlines()) - 1
+    assert soup.select_one("table.resumen") is not None
+    assert not (out / "informe_2023.pdf").exists(), "--format html must not write a PDF"
+
+
+def test_build_errors_are_clear(tmp_path, capsys):
+    code = cli.main(["build", "--year", "2031", "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "params" in err and "anio: 2031" in err and "Traceback" not in err
+    params = tmp_path / "2031.yaml"
+    params.write_text("anio: 2031\n", encoding="utf-8")
+    code = cli.main(["build", "--year", "2031", "--params", str(params), "--out", str(tmp_path / "o")])
+    assert code == 2
+    assert "No hay resultados para el año 2031" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "informe_2031.html").exists()
+
+
+def test_params_file_of_the_repository_is_valid():
+    from informe.params import load_params
+
+    params = load_params(2023, config.params_file(2023))
+    assert params["anio"] == 2023 and params["titulo"] == "Informe Anual de Resultados 2023"
