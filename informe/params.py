@@ -64,7 +64,7 @@ def load_params(year: int | None = None, path: Path | str | None = None, *, requ
                            f"Las claves válidas son: anio, {', '.join(DEFAULTS)}.")
     params = {**DEFAULTS, **content}
     file_year = params.get("anio")
-    if not isinstance(file_year, int):
+    if not isinstance(file_year, int) or isinstance(file_year, bool):
         raise InformeError(f"{path}: falta «anio:» con el año fiscal (p. ej. «anio: 2023»).")
     if year is not None and file_year != year:
         raise InformeError(f"{path}: dice «anio: {file_year}» pero se pidió el año {year}; corrija uno de los dos.")

@@ -79,6 +79,11 @@ def baseline_rules(ds: Dataset, year: int, tolerance: float) -> list[Finding]:
                 f"«{name}» ({iid}): la cédula dice línea base N/A, pero resultados.csv tiene "
                 f"{_num(row_value)} para {base_year}; el semáforo usa {_num(row_value)}.",
                 "indicadores.csv", line, iid))
+        if row_value is None and is_missing(card_value):
+            found.append(Finding(
+                "sin_referencia",
+                f"«{name}» ({iid}): no tiene línea base (la cédula dice N/A y resultados.csv no tiene "
+                f"{base_year}); su semáforo será «Sin información».", "indicadores.csv", line, iid))
         if row is None:
             earlier = sorted(a for (i, a) in rows if i == iid and a < year and a != base_year)
             if earlier:
@@ -152,6 +157,7 @@ def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding
     found = []
     counts = {"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias)}
     measured = table.dropna(subset=["linea_base_valor", "resultado_valor"])
+    measured = measured[measured["unidad_medida"].str.lower() == "porcentaje"]  # the texts quote "X %"
     for file, text in narrative.year_texts(ds.path, year).items():
         for match in COUNT.finditer(text):
             raw, what = match.group(1).lower(), match.group(2).lower()

@@ -132,8 +132,13 @@ def _schema_problems(file: str, frame: pd.DataFrame, schema: pa.DataFrameSchema)
     for case in cases.to_dict("records"):
         check = str(case["check"])
         if check == "column_in_dataframe":
+            hint = ""
+            if len(frame.columns) == 2 and ";" in frame.columns[0]:
+                hint = (" El encabezado está separado por «;»: guarde el archivo como «CSV UTF-8 "
+                        "(delimitado por comas)».")
             problems.append(Problem(file, f"falta la columna obligatoria «{case['failure_case']}» en el "
-                                    "encabezado (línea 1); agréguela con ese nombre exacto.", line=1))
+                                    "encabezado (línea 1); agréguela con ese nombre exacto." + hint,
+                                    line=1, column=str(case["failure_case"])))
             continue
         if check.startswith("dtype("):
             continue  # every column is read as text; types are checked by the rules below

@@ -1,0 +1,437 @@
+"""The indicator engine (informe.engine) and the year's parameters (informe.params).
+
+Tiny tables are built as text, exactly as a CSV would be read, and converted
+with :func:`informe.load.typed`, so the engine sees the same typed columns as
+with real data.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from informe import engine
+from informe.load import LINE, typed
+from informe.params import DEFAULTS, load_params
+from informe.problems import InformeError
+
+YEAR = 2023
+
+CARD = {
+    "indicador_id": "X-1", "objetivo_id": "1", "estrategia_id": "", "nombre": "Indicador de prueba",
+    "sentido": "ascendente", "frecuencia": "anual", "unidad_medida": "porcentaje", "fuente": "Registro interno",
+    "linea_base_anio": "2022", "linea_base_valor": "", "meta_anio": "2027", "meta_valor": "100",
+}
+ROW = {"indicador_id": "X-1", "anio": "2023", "valor": "", "numerador": "", "denominador": "", "estado": "",
+       "nota": ""}
+
+
+def _raw(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns, dtype="object")
+    frame = frame.where(frame != "", None)
+    frame[LINE] = range(2, len(frame) + 2)
+    return frame
+
+
+def tables(cards: list[dict], rows: list[dict], objetivos=(1,)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(indicadores, resultados) typed as informe.load.typed produces them."""
+    cards = [{**CARD, **c} for c in cards]
+    rows = [{**ROW, **r} for r in rows]
+    frames = typed({
+        "objetivos.csv": _raw([{"objetivo_id": str(o), "nombre": f"Objetivo {o}"} for o in objetivos],
+                              ["objetivo_id", "nombre"]),
+        "estrategias.csv": _raw([], ["estrategia_id", "objetivo_id", "nombre"]),
+        "indicadores.csv": _raw(cards, list(CARD)),
+        "resultados.csv": _raw(rows, list(ROW)),
+    })
+    return frames["indicadores"], frames["resultados"]
+
+
+def one(card: dict | None = None, rows: list[dict] | None = None, params: dict | None = None) -> dict:
+    """The indicator-table row of a single indicator for YEAR."""
+    ind, res = tables([card or {}], rows or [])
+    table = engine.indicator_table(ind, res, YEAR, params)
+    assert len(table) == 1
+    return table.iloc[0].to_dict()
+
+
+def measured(ref: str, result: str, sentido: str = "ascendente", **card) -> dict:
+    """Reference in the baseline-year row, result in the year's row."""
+    return one({"sentido": sentido, **card},
+               [{"anio": "2022", "valor": ref}, {"anio": "2023", "valor": result}])
+
+
+def is_na(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+# ---------------------------------------------------------------- semáforo boundaries (tolerance 0.01)
+
+BOUNDARIES = [
+    # sentido, reference, result, expected
+    ("ascendente", "10", "10.01", "igual"),
+    ("ascendente", "10", "10.02", "con_avance"),
+    ("ascendente", "10", "9.99", "igual"),
+    ("ascendente", "10", "9.98", "sin_avance"),
+    ("ascendente", "10", "10", "igual"),
+    ("ascendente", "0", "0.01", "igual"),
+    ("ascendente", "0", "0.02", "con_avance"),
+    ("ascendente", "11.79", "12", "con_avance"),
+    ("ascendente", "84.20", "84.21", "igual"),
+    ("ascendente", "-5", "-4.98", "con_avance"),
+    ("descendente", "10", "10.01", "igual"),
+    ("descendente", "10", "10.02", "sin_avance"),
+    ("descendente", "10", "9.99", "igual"),
+    ("descendente", "10", "9.98", "con_avance"),
+    ("descendente", "10", "10", "igual"),
+    ("descendente", "15", "12", "con_avance"),
+    ("descendente", "12", "15", "sin_avance"),
+]
+
+
+@pytest.mark.parametrize("sentido, ref, result, expected", BOUNDARIES)
+def test_semaforo_boundaries(sentido, ref, result, expected):
+    row = measured(ref, result, sentido)
+    assert row["semaforo"] == expected
+    assert row["linea_base_valor"] == pytest.approx(float(ref))
+    assert row["resultado_valor"] == pytest.approx(float(result))
+    assert row["referencia_origen"] == "resultados"
+
+
+@pytest.mark.parametrize("sentido, ref, result, expected", BOUNDARIES)
+def test_semaforo_function_agrees(sentido, ref, result, expected):
+    assert engine.semaforo(float(ref), float(result), sentido) == expected
+
+
+# ---------------------------------------------------------------- sin información
+
+SIN_INFORMACION = [
+    ("estado-ND", CARD, [{"anio": "2022", "valor": "10"}, {"estado": "ND"}], "ND"),
+    ("estado-pendiente", CARD, [{"anio": "2022", "valor": "10"}, {"estado": "pendiente"}], "pendiente"),
+    ("estado-ND-con-valor", CARD, [{"anio": "2022", "valor": "10"}, {"estado": "ND", "valor": "50"}], "ND"),
+    ("sin-fila-del-anio", CARD, [{"anio": "2022", "valor": "10"}], None),
+    ("fila-sin-valor-ni-estado", CARD, [{"anio": "2022", "valor": "10"}, {}], None),
+    ("sin-referencia", {"linea_base_valor": ""}, [{"valor": "50"}], None),
+    ("sin-referencia-fila-base-ND", {"linea_base_valor": ""},
+     [{"anio": "2022", "estado": "ND"}, {"valor": "50"}], None),
+]
+
+
+@pytest.mark.parametrize("card, rows, estado", [pytest.param(*c[1:], id=c[0]) for c in SIN_INFORMACION])
+def test_sin_informacion(card, rows, estado):
+    row = one(card, rows)
+    assert row["semaforo"] == "sin_informacion"
+    assert is_na(row["avance_meta_pct"])
+    assert (is_na(row["estado"]) if estado is None else row["estado"] == estado)
+    if estado is not None:
+        assert is_na(row["resultado_valor"])  # a value next to ND/pendiente is not used
+
+
+def test_no_reference_leaves_reference_empty():
+    row = one({"linea_base_valor": ""}, [{"valor": "50"}])
+    assert is_na(row["linea_base_valor"])
+    assert is_na(row["referencia_origen"])
+    assert row["resultado_valor"] == 50
+
+
+# ---------------------------------------------------------------- where the reference comes from
+
+def test_reference_from_baseline_year_row_wins_over_card():
+    row = one({"linea_base_valor": "5"}, [{"anio": "2022", "valor": "8"}, {"valor": "7"}])
+    assert row["linea_base_valor"] == 8
+    assert row["referencia_origen"] == "resultados"
+    assert row["semaforo"] == "sin_avance"
+
+
+def test_reference_from_card_when_baseline_row_absent():
+    row = one({"linea_base_valor": "5"}, [{"valor": "7"}])
+    assert row["linea_base_valor"] == 5
+    assert row["referencia_origen"] == "cedula"
+    assert row["semaforo"] == "con_avance"
+
+
+def test_reference_from_card_when_baseline_year_differs_from_rows():
+    # the OM-5-07 situation: card baseline year 2021, rows for 2022 and 2023 only
+    row = one({"linea_base_anio": "2021", "linea_base_valor": "5"},
+              [{"anio": "2022", "valor": "8"}, {"valor": "7"}])
+    assert row["linea_base_valor"] == 5
+    assert row["referencia_origen"] == "cedula"
+    assert row["linea_base_anio"] == 2021
+
+
+def test_reference_from_card_when_baseline_row_is_nd():
+    row = one({"linea_base_valor": "5"}, [{"anio": "2022", "estado": "ND"}, {"valor": "7"}])
+    assert row["linea_base_valor"] == 5
+    assert row["referencia_origen"] == "cedula"
+
+
+def test_reference_keeps_published_decimals():
+    row = one({"linea_base_valor": "41.1"}, [{"anio": "2022", "valor": "41.10"}, {"valor": "84.20"}])
+    assert row["referencia_decimales"] == 2
+    assert row["resultado_decimales"] == 2
+    card_only = one({"linea_base_valor": "41.1"}, [{"valor": "84.20"}])
+    assert card_only["referencia_decimales"] == 1
+
+
+# ---------------------------------------------------------------- zero-zero
+
+@pytest.mark.parametrize("switch, expected", [(True, "sin_informacion"), (False, "igual")])
+def test_cero_cero(switch, expected):
+    rows = [{"anio": "2022", "valor": "0"}, {"valor": "0"}]
+    assert one({}, rows, {"cero_cero_sin_informacion": switch})["semaforo"] == expected
+
+
+def test_cero_cero_default_is_sin_informacion():
+    assert one({}, [{"anio": "2022", "valor": "0"}, {"valor": "0"}])["semaforo"] == "sin_informacion"
+
+
+def test_zero_reference_with_a_result_is_measured():
+    assert one({}, [{"anio": "2022", "valor": "0"}, {"valor": "43"}])["semaforo"] == "con_avance"
+
+
+# ---------------------------------------------------------------- numerador / denominador
+
+@pytest.mark.parametrize("unit, expected", [("porcentaje", 50.0), ("numero", 0.5), ("indice", 0.5),
+                                            (" porcentaje ", 50.0)])
+def test_ratio_by_unit(unit, expected):
+    row = one({"unidad_medida": unit}, [{"numerador": "45", "denominador": "90"}])
+    assert row["resultado_valor"] == pytest.approx(expected)
+    assert is_na(row["resultado_decimales"])  # computed, not typed by hand
+
+
+def test_ratio_wins_over_valor():
+    row = one({}, [{"valor": "50.004", "numerador": "45", "denominador": "90"}])
+    assert row["resultado_valor"] == pytest.approx(50.0)
+
+
+def test_ratio_in_baseline_row():
+    row = one({"unidad_medida": "numero"}, [{"anio": "2022", "numerador": "30", "denominador": "2"},
+                                            {"valor": "14"}])
+    assert row["linea_base_valor"] == pytest.approx(15.0)
+    assert row["semaforo"] == "sin_avance"
+
+
+# ---------------------------------------------------------------- progress toward the target
+
+AVANCE = [
+    # sentido, unit, reference, result, meta, expected avance_meta_pct, expected semáforo
+    ("ascendente", "porcentaje", "10", "15", "20", 50.0, "con_avance"),
+    ("descendente", "porcentaje", "20", "15", "10", 50.0, "con_avance"),
+    ("descendente", "porcentaje", "20", "25", "10", -50.0, "sin_avance"),
+    ("ascendente", "porcentaje", "0", "84.20", "80", 105.25, "con_avance"),
+    ("ascendente", "numero", "100", "150", "200", 50.0, "con_avance"),
+    ("descendente", "numero", "15", "12", "8", 300 / 7, "con_avance"),
+    ("ascendente", "porcentaje", "40", "50", "40", None, "con_avance"),  # meta = reference
+    ("ascendente", "porcentaje", "40", "40", "40", None, "igual"),
+]
+
+
+@pytest.mark.parametrize("sentido, unit, ref, result, meta, avance, status", AVANCE)
+def test_avance_meta(sentido, unit, ref, result, meta, avance, status):
+    row = measured(ref, result, sentido, unidad_medida=unit, meta_valor=meta)
+    assert row["semaforo"] == status
+    assert row["unidad_medida"] == unit
+    if avance is None:
+        assert is_na(row["avance_meta_pct"])
+    else:
+        assert row["avance_meta_pct"] == pytest.approx(avance)
+
+
+def test_avance_meta_function():
+    assert engine.avance_meta(20, 15, 10) == pytest.approx(50.0)
+    assert engine.avance_meta(10, 15, 20) == pytest.approx(50.0)
+    assert engine.avance_meta(10, 15, 10) is None
+    assert engine.avance_meta(None, 15, 10) is None
+
+
+# ---------------------------------------------------------------- tolerance from params
+
+@pytest.mark.parametrize("result, expected", [("10.4", "igual"), ("10.5", "igual"), ("10.6", "con_avance"),
+                                              ("9.6", "igual"), ("9.4", "sin_avance")])
+def test_custom_tolerance(result, expected):
+    rows = [{"anio": "2022", "valor": "10"}, {"valor": result}]
+    assert one({}, rows, {"tolerancia_igual": 0.5})["semaforo"] == expected
+
+
+def test_custom_tolerance_from_params_file(tmp_path):
+    path = tmp_path / "2023.yaml"
+    path.write_text("anio: 2023\ntolerancia_igual: 0.5\n", encoding="utf-8")
+    params = load_params(2023, path)
+    rows = [{"anio": "2022", "valor": "10"}, {"valor": "10.4"}]
+    assert one({}, rows, params)["semaforo"] == "igual"
+    assert one({}, rows)["semaforo"] == "con_avance"
+
+
+def test_zero_tolerance():
+    rows = [{"anio": "2022", "valor": "10"}, {"valor": "10.01"}]
+    assert one({}, rows, {"tolerancia_igual": 0})["semaforo"] == "con_avance"
+
+
+# ---------------------------------------------------------------- property: direction symmetry
+
+SWAP = {"con_avance": "sin_avance", "sin_avance": "con_avance", "igual": "igual",
+        "sin_informacion": "sin_informacion"}
+reasonable = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ref=reasonable | st.sampled_from([0.0, 10.0]), result=reasonable | st.sampled_from([0.0, 10.01, 9.99]),
+       tolerance=st.sampled_from([0.0, 0.01, 0.5]), zero=st.booleans())
+def test_swapping_direction_swaps_status(ref, result, tolerance, zero):
+    options = {"tolerancia_igual": tolerance, "cero_cero_sin_informacion": zero}
+    up = engine.semaforo(ref, result, "ascendente", **options)
+    down = engine.semaforo(ref, result, "descendente", **options)
+    assert up in engine.STATUSES
+    assert down == SWAP[up]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ref=st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False),
+       result=st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False, allow_infinity=False))
+def test_swapping_direction_in_indicator_table(ref, result):
+    rows = [{"indicador_id": iid, "anio": anio, "valor": str(v)}
+            for iid in ("UP", "DOWN") for anio, v in (("2022", ref), ("2023", result))]
+    ind, res = tables([{"indicador_id": "UP", "sentido": "ascendente"},
+                       {"indicador_id": "DOWN", "sentido": "descendente"}], rows)
+    table = engine.indicator_table(ind, res, YEAR).set_index("indicador_id")
+    assert table.loc["DOWN", "semaforo"] == SWAP[table.loc["UP", "semaforo"]]
+
+
+# ---------------------------------------------------------------- indicator table shape
+
+def test_indicator_table_columns_and_order():
+    ind, res = tables([{"indicador_id": "B-1"}, {"indicador_id": "A-1", "objetivo_id": "2"}],
+                      [{"indicador_id": "A-1", "valor": "3"}, {"indicador_id": "B-1", "valor": "4"}],
+                      objetivos=(1, 2))
+    table = engine.indicator_table(ind, res, YEAR)
+    assert list(table.columns[: len(engine.EXPORT_COLUMNS)]) == engine.EXPORT_COLUMNS
+    assert list(table["indicador_id"]) == ["B-1", "A-1"]  # card order, not sorted
+    assert list(table["resultado_anio"]) == [YEAR, YEAR]
+    assert str(table["avance_meta_pct"].dtype) == "Float64"
+
+
+# ---------------------------------------------------------------- summary
+
+SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion"]
+
+
+def test_summary_per_objective_and_total():
+    cards = [{"indicador_id": "A", "objetivo_id": "1"}, {"indicador_id": "B", "objetivo_id": "1"},
+             {"indicador_id": "C", "objetivo_id": "2", "sentido": "descendente"},
+             {"indicador_id": "D", "objetivo_id": "2"}, {"indicador_id": "E", "objetivo_id": "4"}]
+    rows = []
+    for iid, ref, result in [("A", "10", "20"), ("B", "10", "5"), ("C", "10", "20"), ("D", "10", "10"),
+                             ("E", "0", "0")]:
+        rows += [{"indicador_id": iid, "anio": "2022", "valor": ref},
+                 {"indicador_id": iid, "anio": "2023", "valor": result}]
+    ind, res = tables(cards, rows, objetivos=(1, 2, 3, 4))
+    table = engine.indicator_table(ind, res, YEAR)
+    got = engine.summary(table, [1, 2, 3, 4])
+    expected = pd.DataFrame(
+        [["1", 2, 1, 1, 0, 0], ["2", 2, 0, 1, 1, 0], ["3", 0, 0, 0, 0, 0], ["4", 1, 0, 0, 0, 1],
+         ["total", 5, 1, 2, 1, 1]], columns=SUMMARY_COLUMNS)
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    assert list(got.columns) == SUMMARY_COLUMNS
+    assert list(engine.SUMMARY_COLUMNS) == SUMMARY_COLUMNS
+
+
+def test_summary_without_objective_list_uses_the_table():
+    ind, res = tables([{"objetivo_id": "2"}], [{"anio": "2022", "valor": "1"}, {"valor": "2"}], objetivos=(2,))
+    got = engine.summary(engine.indicator_table(ind, res, YEAR))
+    assert list(got["objetivo_id"]) == ["2", "total"]
+    assert got.iloc[-1][SUMMARY_COLUMNS[1:]].tolist() == [1, 1, 0, 0, 0]
+
+
+# ---------------------------------------------------------------- series
+
+def test_series_every_year_in_order():
+    cards = [{"indicador_id": "B", "nombre": "Bravo"}, {"indicador_id": "A", "nombre": "Alfa",
+                                                        "unidad_medida": "numero"}]
+    rows = [{"indicador_id": "A", "anio": "2023", "estado": "ND"},
+            {"indicador_id": "B", "anio": "2023", "valor": "30"},
+            {"indicador_id": "A", "anio": "2021", "numerador": "10", "denominador": "4"},
+            {"indicador_id": "B", "anio": "2021", "valor": "10"},
+            {"indicador_id": "A", "anio": "2022", "valor": "3"},
+            {"indicador_id": "B", "anio": "2022", "numerador": "1", "denominador": "5"}]
+    ind, res = tables(cards, rows)
+    got = engine.series(ind, res)
+    assert list(got.columns) == ["indicador_id", "objetivo_id", "nombre", "anio", "valor", "estado", "nota"]
+    assert list(zip(got["indicador_id"], got["anio"])) == [
+        ("B", 2021), ("B", 2022), ("B", 2023), ("A", 2021), ("A", 2022), ("A", 2023)]
+    assert got["valor"].tolist()[:5] == pytest.approx([10.0, 20.0, 30.0, 2.5, 3.0])
+    assert got["valor"].isna().tolist() == [False] * 5 + [True]
+    assert got["estado"].tolist()[5] == "ND"
+    assert got["nombre"].tolist()[0] == "Bravo"
+    wide = engine.series_wide(got)
+    assert list(wide.index) == ["B", "A"]
+    assert list(wide.columns) == [2021, 2022, 2023]
+
+
+# ---------------------------------------------------------------- params
+
+def write(tmp_path, text: str, name: str = "2030.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_params_defaults(tmp_path):
+    params = load_params(2030, write(tmp_path, "anio: 2030\n"))
+    assert params == {"anio": 2030, "titulo": "Informe Anual de Resultados 2030", "tolerancia_igual": 0.01,
+                      "cero_cero_sin_informacion": True, "fecha_publicacion": None}
+    assert set(params) == set(DEFAULTS) | {"anio"}
+
+
+def test_params_reference_year():
+    params = load_params(2023)
+    assert params["anio"] == 2023
+    assert params["tolerancia_igual"] == 0.01
+    assert params["cero_cero_sin_informacion"] is True
+    assert params["titulo"] == "Informe Anual de Resultados 2023"
+
+
+def test_params_missing_file_not_required(tmp_path):
+    params = load_params(2030, tmp_path / "no-existe.yaml", required=False)
+    assert params["anio"] == 2030
+    assert params["tolerancia_igual"] == DEFAULTS["tolerancia_igual"]
+
+
+@pytest.mark.parametrize("text, year, fragment", [
+    ("anio: 2030\ncolor: rojo\n", 2030, "claves desconocidas: color"),
+    ("anio: 2030\ntolerancia_igual: mucho\n", 2030, "«tolerancia_igual» tiene el valor «mucho» de tipo inválido"),
+    ("anio: 2030\ntolerancia_igual: true\n", 2030, "tipo inválido"),
+    ("anio: 2030\ncero_cero_sin_informacion: 1\n", 2030, "«cero_cero_sin_informacion»"),
+    ("anio: 2030\ntitulo: 7\n", 2030, "«titulo»"),
+    ("anio: 2030\ntolerancia_igual: -0.1\n", 2030, "no puede ser negativa"),
+    ("anio: 2030\n", 2031, "dice «anio: 2030» pero se pidió el año 2031"),
+    ("anio: dos mil treinta\n", 2030, "falta «anio:»"),
+    ("titulo: Informe\n", 2030, "falta «anio:»"),
+    ("anio: 2030\n  tolerancia_igual: [\n", 2030, "YAML mal formado"),
+])
+def test_params_errors(tmp_path, text, year, fragment):
+    path = write(tmp_path, text)
+    with pytest.raises(InformeError) as info:
+        load_params(year, path)
+    message = str(info.value)
+    assert fragment in message
+    assert str(path) in message
+
+
+def test_params_year_must_be_a_number_not_a_boolean(tmp_path):
+    path = write(tmp_path, "anio: true\n")
+    with pytest.raises(InformeError, match="falta «anio:»"):
+        load_params(path=path)
+
+
+def test_params_missing_file(tmp_path):
+    path = tmp_path / "2030.yaml"
+    with pytest.raises(InformeError) as info:
+        load_params(2030, path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "No existe el archivo de parámetros" in message
+    assert "anio: 2030" in message

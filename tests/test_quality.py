@@ -1,0 +1,220 @@
+"""Data-quality rules (informe.quality): one small fixture per rule, then the real 2023 data.
+
+Each case copies ``tests/fixtures/minimal`` (which has no finding at all) to
+``tmp_path``, applies the edits that create exactly one inconsistency, and checks
+the rule code, the indicator and the file (and line) of the finding. Line numbers
+of the fixture: see the docstring of ``tests/test_validate.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from informe import config, quality
+from informe.load import load
+
+MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
+YEAR = 2023
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def cell(file: str, line: int, column: str, value: str):
+    def edit(d: Path) -> None:
+        rows = read_rows(d / file)
+        rows[line - 1][rows[0].index(column)] = value
+        write_rows(d / file, rows)
+    return edit
+
+
+def delete_line(file: str, line: int):
+    def edit(d: Path) -> None:
+        rows = read_rows(d / file)
+        del rows[line - 1]
+        write_rows(d / file, rows)
+    return edit
+
+
+def add_column(file: str, column: str, values: list[str]):
+    """Append an optional column; ``values`` are the cells of lines 2, 3, ..."""
+    def edit(d: Path) -> None:
+        rows = read_rows(d / file)
+        write_rows(d / file, [rows[0] + [column]] + [r + [v] for r, v in zip(rows[1:], values)])
+    return edit
+
+
+def narrative(name: str, text: str):
+    def edit(d: Path) -> None:
+        folder = d / "narrativa" / str(YEAR)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return edit
+
+
+def findings_for(tmp_path: Path, edits, params: dict | None = None):
+    target = tmp_path / "datos"
+    shutil.copytree(MINIMAL, target)
+    for edit in edits:
+        edit(target)
+    return quality.findings(load(target), YEAR, params)
+
+
+def test_minimal_fixture_has_no_findings():
+    assert quality.findings(load(MINIMAL), YEAR) == []
+    assert quality.findings(load(MINIMAL), YEAR, {"cero_cero_sin_informacion": False}) == []
+
+
+# (id, edits, expected set of rule codes, the finding to look at: rule, indicador_id, file, line)
+CASES = [
+    ("linea_base_distinta", [cell("indicadores.csv", 2, "linea_base_valor", "35")],
+     {"linea_base_distinta"}, ("linea_base_distinta", "AC-1-01", "indicadores.csv", 2)),
+    ("linea_base_distinta-dentro-de-tolerancia", [cell("indicadores.csv", 2, "linea_base_valor", "40.00")],
+     set(), None),
+    ("linea_base_na_con_dato", [cell("indicadores.csv", 4, "linea_base_valor", "")],
+     {"linea_base_na_con_dato"}, ("linea_base_na_con_dato", "AC-2-01", "indicadores.csv", 4)),
+    ("sin_referencia", [cell("indicadores.csv", 3, "linea_base_anio", "2021"),
+                        cell("indicadores.csv", 3, "linea_base_valor", ""), delete_line("resultados.csv", 4)],
+     {"sin_referencia"}, ("sin_referencia", "AC-1-02", "indicadores.csv", 3)),
+    ("narrativa_cifra-no-compara-otras-unidades",
+     [narrative("resumen_ejecutivo.md", "Los días de respuesta bajaron de 15% a un 12%.\n")], set(), None),
+    ("anio_linea_base", [cell("indicadores.csv", 3, "linea_base_anio", "2021")],
+     {"anio_linea_base"}, ("anio_linea_base", "AC-1-02", "indicadores.csv", 3)),
+    ("nombre_repetido", [cell("indicadores.csv", 3, "nombre", "Porcentaje de solicitudes atendidas en tiempo")],
+     {"nombre_repetido"}, ("nombre_repetido", "AC-1-02", "indicadores.csv", 3)),
+    ("nombre_repetido-en-otro-objetivo-no-cuenta",
+     [cell("indicadores.csv", 4, "nombre", "Porcentaje de solicitudes atendidas en tiempo")], set(), None),
+    ("nombre_distinto_cedula",
+     [add_column("indicadores.csv", "nombre_cedula",
+                 ["", "días promedio de respuesta a solicitudes", "Porcentaje de usuarios satisfechos"])],
+     {"nombre_distinto_cedula"}, ("nombre_distinto_cedula", "AC-2-01", "indicadores.csv", 4)),
+    ("sin_resultado-sin-fila", [delete_line("resultados.csv", 5)],
+     {"sin_resultado"}, ("sin_resultado", "AC-1-02", "resultados.csv", None)),
+    ("sin_resultado-fila-vacia", [cell("resultados.csv", 5, "valor", "")],
+     {"sin_resultado"}, ("sin_resultado", "AC-1-02", "resultados.csv", 5)),
+    ("cero_cero", [cell("indicadores.csv", 3, "linea_base_valor", "0"),
+                   cell("resultados.csv", 4, "valor", "0"), cell("resultados.csv", 5, "valor", "0")],
+     {"cero_cero"}, ("cero_cero", "AC-1-02", "resultados.csv", 5)),
+    ("meta_igual_referencia", [cell("indicadores.csv", 3, "meta_valor", "15")],
+     {"meta_igual_referencia"}, ("meta_igual_referencia", "AC-1-02", "indicadores.csv", 3)),
+    ("estado_con_valor", [cell("resultados.csv", 7, "valor", "71")],
+     {"estado_con_valor"}, ("estado_con_valor", "AC-2-01", "resultados.csv", 7)),
+    ("narrativa_conteo",
+     [narrative("introduccion.md", "Presentación.\n\nEl programa tiene 3 objetivos y 2 estrategias.\n")],
+     {"narrativa_conteo"}, ("narrativa_conteo", None, "narrativa/2023/introduccion.md", 3)),
+    ("narrativa_conteo-en-palabras",
+     [narrative("resumen_ejecutivo.md", "El programa tiene dos objetivos y cinco estrategias.\n")],
+     {"narrativa_conteo"}, ("narrativa_conteo", None, "narrativa/2023/resumen_ejecutivo.md", 1)),
+    ("narrativa_conteo-correcto",
+     [narrative("introduccion.md", "El programa tiene 2 objetivos y dos estrategias.\n")], set(), None),
+    ("narrativa_cifra",
+     [cell("indicadores.csv", 2, "linea_base_valor", "12"), cell("resultados.csv", 2, "valor", "12"),
+      cell("resultados.csv", 3, "numerador", ""), cell("resultados.csv", 3, "denominador", ""),
+      cell("resultados.csv", 3, "valor", "20"),
+      narrative("resumen_ejecutivo.md", "Se logró pasar de 10% a un 20% de solicitudes atendidas.\n")],
+     {"narrativa_cifra"}, ("narrativa_cifra", "AC-1-01", "narrativa/2023/resumen_ejecutivo.md", 1)),
+    ("narrativa_cifra-correcta",
+     [cell("indicadores.csv", 2, "linea_base_valor", "12"), cell("resultados.csv", 2, "valor", "12"),
+      cell("resultados.csv", 3, "numerador", ""), cell("resultados.csv", 3, "denominador", ""),
+      cell("resultados.csv", 3, "valor", "20"),
+      narrative("acciones.md", "## Estrategia 1.1\n\n- Se pasó de 12% a 20% de solicitudes atendidas.\n")],
+     set(), None),
+]
+
+
+@pytest.mark.parametrize("edits, rules, target", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_rule(tmp_path, edits, rules, target):
+    found = findings_for(tmp_path, edits)
+    assert {f.rule for f in found} == rules, "\n".join(f"{f.rule}: {f}" for f in found)
+    if target is not None:
+        rule, iid, file, line = target
+        assert any(f.rule == rule and f.indicador_id == iid and f.file == file and f.line == line
+                   for f in found), "\n".join(f"{f.rule} {f.indicador_id} {f.file} {f.line}" for f in found)
+        assert all(f.message for f in found)
+
+
+def test_cero_cero_off_is_not_reported(tmp_path):
+    edits = [cell("indicadores.csv", 3, "linea_base_valor", "0"),
+             cell("resultados.csv", 4, "valor", "0"), cell("resultados.csv", 5, "valor", "0")]
+    assert findings_for(tmp_path, edits, {"cero_cero_sin_informacion": False}) == []
+
+
+def test_sin_resultado_for_a_year_without_rows():
+    found = quality.findings(load(MINIMAL), 2024)
+    assert {(f.rule, f.indicador_id) for f in found} == {
+        ("sin_resultado", "AC-1-01"), ("sin_resultado", "AC-1-02"), ("sin_resultado", "AC-2-01")}
+
+
+def test_narrativa_cifra_names_the_numbers(tmp_path):
+    found = findings_for(tmp_path, CASES[[c[0] for c in CASES].index("narrativa_cifra")][1])
+    (finding,) = found
+    assert "de 10% a un 20%" in finding.message
+    assert "12 % a 20 %" in finding.message
+
+
+def test_findings_are_in_spanish_with_place(tmp_path):
+    (finding,) = findings_for(tmp_path, [cell("indicadores.csv", 2, "linea_base_valor", "35")])
+    assert str(finding).startswith("indicadores.csv, línea 2: ")
+    assert "la cédula declara línea base 2022 = 35" in finding.message
+    assert "el semáforo usa 40" in finding.message
+
+
+# ---------------------------------------------------------------- the published 2023 report
+
+@pytest.fixture(scope="module")
+def reference_findings():
+    return quality.findings(load(config.ROOT / "data"), YEAR)
+
+
+def _has(found, rule, iid=None, file=None, text=None):
+    return any(f.rule == rule and (iid is None or f.indicador_id == iid) and (file is None or f.file == file)
+               and (text is None or text in f.message) for f in found)
+
+
+@pytest.mark.parametrize("rule, iid, file, text", [
+    # objective 2: two rows named "Porcentaje de procedimientos de adjudicación abiertos"
+    ("nombre_repetido", "OM-2-06", "indicadores.csv", "OM-2-02, OM-2-06"),
+    # the narrative says 23.6 % where the table says 26.6 %
+    ("narrativa_cifra", "OM-2-06", "narrativa/2023/resumen_ejecutivo.md", "de 23.6% a un 38.8%"),
+    ("narrativa_cifra", "OM-2-06", "narrativa/2023/acciones.md", "de 23.6% a un 38.89%"),
+    # card baselines that differ from the results table
+    ("linea_base_distinta", "OM-1-01", "indicadores.csv", "= 0, pero resultados.csv publica 12.5"),
+    ("linea_base_distinta", "OM-2-06", "indicadores.csv", "= 60, pero resultados.csv publica 26.6"),
+    ("linea_base_na_con_dato", "OM-4-01", "indicadores.csv", "N/A"),
+    ("anio_linea_base", "OM-5-07", "indicadores.csv", "2021"),
+    ("anio_linea_base", "OM-5-08", "indicadores.csv", "2021"),
+    # the introduction speaks of 4 objectives
+    ("narrativa_conteo", None, "narrativa/2023/introduccion.md", "4 objetivos"),
+])
+def test_reference_inconsistencies_are_reported(reference_findings, rule, iid, file, text):
+    assert _has(reference_findings, rule, iid, file, text), "\n".join(
+        f"{f.rule} {f.indicador_id} {f.file}: {f.message}" for f in reference_findings)
+
+
+def test_reference_findings_stop_at_the_known_ones(reference_findings):
+    """No rule fires on an indicator that the data README does not list as inconsistent."""
+    by_rule = {}
+    for f in reference_findings:
+        by_rule.setdefault(f.rule, set()).add(f.indicador_id)
+    assert by_rule["linea_base_distinta"] == {"OM-1-01", "OM-2-06"}  # 41.1 vs 41.10 is precision only
+    assert by_rule["linea_base_na_con_dato"] == {"OM-4-01"}
+    assert by_rule["anio_linea_base"] == {"OM-5-07", "OM-5-08"}
+    assert by_rule["nombre_repetido"] == {"OM-2-06"}
+    assert by_rule["nombre_distinto_cedula"] == {"OM-1-01", "OM-2-06", "OM-3-03", "OM-3-05"}
+    assert by_rule["cero_cero"] == {"OM-1-02", "OM-1-03", "OM-3-06", "OM-5-07", "OM-5-08"}
+    assert by_rule["narrativa_conteo"] == {None}
+    assert by_rule["narrativa_cifra"] == {"OM-2-06"}
+    assert "sin_resultado" not in by_rule  # the four ENCIG indicators are ND, not missing
+    assert "estado_con_valor" not in by_rule
+    assert "meta_igual_referencia" not in by_rule
