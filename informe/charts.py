@@ -13,6 +13,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from IPython.display import HTML  # noqa: E402
 
+from . import fmt  # noqa: E402
 from .report import Context, esc  # noqa: E402
 from .values import is_missing  # noqa: E402
 
@@ -54,7 +55,8 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
     sns.barplot(data=data, y="indicador", x="valor", hue="serie", orient="h", ax=ax,
                 palette=SERIES_COLORS, hue_order=list(SERIES_COLORS), errorbar=None)
     for container in ax.containers:
-        ax.bar_label(container, fmt="%.4g", padding=2, fontsize=7)
+        ax.bar_label(container, labels=[fmt.number(v) if v == v else "" for v in container.datavalues],
+                     padding=2, fontsize=7)
     missing = data[data["serie"] == "Resultado"]["valor"].isna()
     for idx, absent in enumerate(missing):
         if absent:
@@ -62,8 +64,8 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
     ax.set_xlabel("Porcentaje (%)" if percent else "Valor")
     ax.set_ylabel("")
     metas = rows["meta_anio"].unique()
-    ax.legend(title="", loc="lower right", fontsize=7,
-              labels=["Línea base", f"Resultado {ctx.year}", f"Meta {metas[0] if len(metas) == 1 else ''}".strip()])
+    ax.legend(title="", loc="upper center", bbox_to_anchor=(0.5, -0.5 / n - 0.08), ncol=3, fontsize=7,
+              frameon=False, labels=["Línea base", f"Resultado {ctx.year}", f"Meta {metas[0] if len(metas) == 1 else ''}".strip()])
     ax.set_title(f"Objetivo {objetivo_id}: línea base, resultado {ctx.year} y meta", fontsize=10, loc="left")
     if percent:
         ax.set_xlim(0, max(105, (data["valor"].max() or 0) * 1.12))
