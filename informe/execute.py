@@ -1,26 +1,33 @@
 """Execution of the parameterized notebooks with papermill.
 
-Design
-------
+Design: processes, not threads
+------------------------------
 Each notebook runs with the real :func:`papermill.execute_notebook` inside a
-**separate worker process** (:class:`concurrent.futures.ProcessPoolExecutor`
-with the ``spawn`` start method), never in threads of the calling process.
+**persistent worker process** (``python -c "…_worker_main()"``, one per worker,
+reused for several notebooks). The calling process only keeps ``workers`` small
+threads that write a job (one JSON line) to a worker's stdin and wait for its
+result line; papermill, nbclient, zmq and the kernels never run in the caller.
 
-Why processes and not threads: papermill drives the kernel through nbclient,
-which runs its own asyncio loop and zmq sockets; nbclient/jupyter_client keep
-per-process state (event loops, the zmq context, signal handlers for kernel
-interruption) that is not designed to be shared by several threads. Measured
-here, both work for toy notebooks, but a thread pool couples every notebook to
-the caller's event loop and zmq context (e.g. when the build is launched from
-Jupyter itself) while processes isolate them completely, and the cost is small
-(importing papermill once per worker, ≈0.5 s, paid in parallel). ``spawn`` is
-used instead of ``fork`` because forking a process that already has threads
-(zmq, an IPython kernel, a GUI) can deadlock.
+Why not a thread pool (tested): it works for toy notebooks, but
+``papermill.execute_notebook(cwd=…)`` does ``os.chdir(cwd)`` for the whole run,
+and the working directory is per *process*: two notebooks in two threads
+interleave their ``chdir``/restore (the caller can be left in the wrong
+directory, relative paths resolve against the wrong one), and nbclient's event
+loops and zmq sockets are then shared with the caller (fragile when the build
+runs inside Jupyter). Why not ``ProcessPoolExecutor``: with ``spawn`` it re-imports
+the caller's ``__main__`` (a script without ``if __name__ == "__main__"`` breaks,
+tested), with ``fork`` it forks a possibly multi-threaded caller. Plain
+subprocesses have neither problem. Their one cost, importing papermill (≈0.5 s
+once per worker, in parallel, while the first job is already queued), is paid
+once per worker, not per notebook.
 
-Scheduling is done by hand — at most ``workers`` jobs are submitted at any
-time — so that on the first failure no pending job is started (the executor's
-own queue would already have handed one extra job to a worker). Progress
-lines are printed in the calling process, so ``progress`` can be any callable.
+The worker reports over a private copy of its stdout; fd 1 is redirected to
+stderr so nothing printed by papermill or the kernels can corrupt the protocol.
+
+Scheduling is done by hand — a job is handed out only when a worker is idle —
+so on the first failure no pending job is started, the running ones finish, and
+:class:`NotebookError` is raised. Progress lines are emitted in the calling
+process, so ``progress`` can be any callable.
 
 The kernel: ``kernel_name="python3"`` must mean *this* interpreter (the
 project's venv). jupyter_client replaces a spec whose ``argv[0]`` is
@@ -34,6 +41,7 @@ private kernel spec for ``sys.executable`` and puts it first in
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -157,7 +165,7 @@ def ensure_python_kernel(kernel_name: str = "python3") -> str:
             return kernel_name
     except NoSuchKernel:
         pass
-    tag = abs(hash(sys.executable)) % 10**8
+    tag = hashlib.sha1(sys.executable.encode()).hexdigest()[:10]  # stable across runs
     base = Path(tempfile.gettempdir()) / f"informe-jupyter-{os.getuid() if hasattr(os, 'getuid') else 0}-{tag}"
     kdir = base / "kernels" / kernel_name
     kdir.mkdir(parents=True, exist_ok=True)
@@ -176,9 +184,13 @@ def ensure_python_kernel(kernel_name: str = "python3") -> str:
 
 # --------------------------------------------------------------------------- worker process
 
-#: Extra kernel arguments for ipykernel: hide its INFO/WARNING log (e.g. the
-#: "Kernel is running over TCP without encryption" line printed by every kernel).
-_IPYKERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+#: Extra kernel arguments for ipykernel: silence the kernel application's own log,
+#: which only adds noise to the build output ("Kernel is running over TCP without
+#: encryption" from every kernel; "KeyboardInterrupt caught in kernel" when
+#: jupyter_client interrupts the kernel before shutting it down). Cell errors are
+#: captured in the notebooks, and a crash at start-up is printed by the
+#: interpreter itself, not through this log.
+_IPYKERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
@@ -240,6 +252,8 @@ def _worker_main() -> None:
         job = json.loads(line)
         try:
             result = _execute_one(**job)
+        except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
+            return
         except BaseException as exc:  # never let the protocol die silently
             result = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc),
                       "executed_index": None, "execution_count": None, "traceback": []}
@@ -306,15 +320,14 @@ def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
     injected-parameters cell) to the index in the source notebook."""
     if executed_index is None:
         return None
-    try:
-        import nbformat
+    def tags(cell: dict) -> list:
+        return cell.get("metadata", {}).get("tags", [])
 
-        nb = nbformat.read(str(output), as_version=4)
+    try:
+        cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
         # papermill wrote an error banner at 0 and an anchor before the failing cell
-        cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.metadata.get("tags", [])]
-        injected = sum(
-            1 for c in cells[:executed_index] if "injected-parameters" in c.metadata.get("tags", [])
-        )
+        cells = [c for c in cells if "papermill-error-cell-tag" not in tags(c)]
+        injected = sum(1 for c in cells[:executed_index] if "injected-parameters" in tags(c))
         return executed_index - injected
     except Exception:
         return executed_index
@@ -368,11 +381,10 @@ def run_notebooks(
         for job in jobs
     ]
     total = len(jobs)
-    width = len(str(total))
     n_workers = max(1, min(int(workers), total))
 
     def tag(i: int) -> str:
-        return f"[{i + 1:>{width}}/{total}] {jobs[i].label}"
+        return f"[{i + 1}/{total}] {jobs[i].label}"
 
     # Workers start right away and import papermill in parallel; the first job
     # waits in the pipe until its worker is ready.

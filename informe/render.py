@@ -57,7 +57,7 @@ TEMPLATE_NAME = "informe"
 DROP_CELL_TAGS = frozenset(
     {"parameters", "injected-parameters", "remove-cell", "remove_cell", "papermill-error-cell-tag"}
 )
-#: Cells with any of these tags keep nothing but are not shown either (outputs dropped).
+#: Code cells with any of these tags run, but their outputs are not shown.
 DROP_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
 
 #: Output MIME types the report can show, in order of preference. No JavaScript,
@@ -73,6 +73,13 @@ DISPLAY_PRIORITY = [
 ]
 
 _TOC_MARKER = "informe:indice"
+
+#: Tables with at most this many rows and this much text get the class
+#: ``tabla-corta`` (CSS: not split across pages; they fit in well under half a
+#: page). Longer ones are split between rows, with the header repeated: keeping a
+#: tall table whole would only push it to the next page and leave a gap.
+SHORT_TABLE_ROWS = 12
+SHORT_TABLE_CHARS = 1200
 
 
 # --------------------------------------------------------------------------- helpers
@@ -122,6 +129,29 @@ def _classes(tag) -> list[str]:
 # --------------------------------------------------------------------------- notebook
 
 
+def _keep_output(out) -> bool:
+    """Which outputs reach the report.
+
+    Dropped: ``stderr`` streams (warnings, logs), empty streams, outputs with no
+    MIME type the report can show (JavaScript, widgets), and *execute results that
+    are only plain text* — the ``repr`` noise of a cell's last expression
+    (``22`` from ``sys.stderr.write``, ``[<matplotlib.lines.Line2D …>]``…).
+    To show plain text on purpose use ``print()`` or ``display()``.
+    """
+    kind = out.get("output_type")
+    if kind == "stream":
+        return out.get("name") == "stdout" and bool(out.get("text"))
+    if kind == "error":
+        return True
+    data = out.get("data", {})
+    shown = [m for m in DISPLAY_PRIORITY if m in data]
+    if not shown:
+        return False
+    if kind == "execute_result" and shown == ["text/plain"]:
+        return False
+    return True
+
+
 def _merge_notebooks(notebooks: list[Path], title: str):
     import nbformat
 
@@ -140,12 +170,7 @@ def _merge_notebooks(notebooks: list[Path], title: str):
             if cell.cell_type == "code":
                 if tags & DROP_OUTPUT_TAGS:
                     cell.outputs = []
-                cell.outputs = [
-                    out
-                    for out in cell.get("outputs", [])
-                    if not (out.get("output_type") == "stream" and out.get("name") == "stderr")
-                    and not (out.get("output_type") == "stream" and not out.get("text"))
-                ]
+                cell.outputs = [out for out in cell.get("outputs", []) if _keep_output(out)]
                 cell.source = ""  # never shown; keeps the intermediate small
                 if not cell.outputs:
                     continue
@@ -222,6 +247,44 @@ def build_toc(soup, toc_title: str = "Índice"):
     return nav
 
 
+_URL_REF_RE = re.compile(r"url\(\s*(['\"]?)#([^)'\"\s]+)\1\s*\)")
+
+
+def _scope_svg_ids(soup) -> None:
+    """Make the ids inside each inline ``<svg>`` unique in the document.
+
+    matplotlib gives every figure the same glyph ids (``DejaVuSans-30``…): valid
+    in a standalone SVG, duplicated when several figures are inlined in one HTML
+    (invalid HTML, and WeasyPrint warns once per duplicate). Each top-level svg
+    gets a prefix ``svgN-`` on its ids and on the references to them
+    (``href="#…"``, ``xlink:href="#…"``, ``url(#…)``).
+    """
+    top = [svg for svg in soup.find_all("svg") if svg.find_parent("svg") is None]
+    for n, svg in enumerate(top, 1):
+        elements = [svg, *svg.find_all(True)]
+        renamed = {}
+        for el in elements:
+            old = el.get("id")
+            if isinstance(old, str) and old:
+                el["id"] = renamed[old] = f"svg{n}-{old}"
+        if not renamed:
+            continue
+
+        def fix(value: str) -> str:
+            value = _URL_REF_RE.sub(
+                lambda m: f"url({m.group(1)}#{renamed.get(m.group(2), m.group(2))}{m.group(1)})", value)
+            if value.startswith("#") and value[1:] in renamed:
+                value = "#" + renamed[value[1:]]
+            return value
+
+        for el in elements:
+            for key, value in list(el.attrs.items()):
+                if key != "id" and isinstance(value, str) and "#" in value:
+                    el[key] = fix(value)
+            if el.name == "style" and el.string and "url(" in el.string:
+                el.string = fix(el.string)
+
+
 _IMPORT_RE = re.compile(r"""@import\s+(?:url\(\s*)?["'][^"']*["']\s*\)?[^;{}]*;|@import\s+url\([^)]*\)[^;{}]*;""", re.IGNORECASE)
 
 
@@ -255,10 +318,22 @@ def _postprocess(html: str, toc_title: str) -> str:
 
     soup = BeautifulSoup(html, "html.parser")
     _make_offline(soup)
+    # Cells whose outputs rendered to nothing: an empty block before the cover
+    # would otherwise give the PDF a blank first page.
+    for div in soup.find_all("div", class_="celda"):
+        if not div.get_text(strip=True) and div.find(["img", "svg", "table", "hr", "style"]) is None:
+            div.decompose()
+    _scope_svg_ids(soup)
+    for table in soup.find_all("table"):
+        if (len(table.find_all("tr")) <= SHORT_TABLE_ROWS
+                and len(table.get_text(" ", strip=True)) <= SHORT_TABLE_CHARS):
+            table["class"] = _classes(table) + ["tabla-corta"]
     nav = build_toc(soup, toc_title)
     markers = soup.find_all(string=lambda s: isinstance(s, Comment) and s.strip() == _TOC_MARKER)
     portada = soup.find("section", class_="portada")
-    if portada is not None:
+    if nav.find("li") is None:
+        pass  # nothing to list: no empty "Índice" page
+    elif portada is not None:
         portada.insert_after(nav)
     elif markers:
         markers[0].insert_after(nav)
@@ -298,6 +373,26 @@ def stitch_html(
     return out_html
 
 
+_KNOWN_WARNINGS = re.compile(
+    r"Ignored `(?:-webkit-)?print-color-adjust"
+    r"|Ignored `(?:fill|stroke|stop|clip|marker|paint-order|shape-rendering|text-rendering"
+    r"|text-anchor|dominant-baseline|alignment-baseline|color-interpolation|mix-blend-mode)[-a-z]*\s*:"
+)
+
+
+class _DropKnownWarnings(logging.Filter):
+    """Warnings that are not news, dropped so real ones stand out:
+
+    * ``print-color-adjust`` is for browsers (WeasyPrint always prints backgrounds);
+    * SVG presentation properties in the ``style`` attributes of inline SVG
+      (matplotlib: ``style="fill: #262626"``): WeasyPrint's CSS parser warns about
+      them, its SVG renderer applies them (hundreds of lines per report otherwise).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _KNOWN_WARNINGS.search(record.getMessage())
+
+
 def _offline_fetcher():
     from weasyprint import URLFetcher
 
@@ -309,7 +404,13 @@ def html_to_pdf(html: Path, pdf: Path) -> Path:
     from weasyprint import HTML
 
     html, pdf = Path(html), Path(pdf)
-    document = HTML(filename=str(html), url_fetcher=_offline_fetcher(), media_type="print").render()
-    with _atomic_target(pdf) as tmp:
-        document.write_pdf(str(tmp))
+    weasy_log = logging.getLogger("weasyprint")
+    quiet = _DropKnownWarnings()
+    weasy_log.addFilter(quiet)
+    try:
+        document = HTML(filename=str(html), url_fetcher=_offline_fetcher(), media_type="print").render()
+        with _atomic_target(pdf) as tmp:
+            document.write_pdf(str(tmp))
+    finally:
+        weasy_log.removeFilter(quiet)
     return pdf

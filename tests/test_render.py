@@ -1,0 +1,284 @@
+"""Execution (papermill), stitching (nbconvert) and printing (WeasyPrint), for real.
+
+Toy notebooks live in tests/fixtures/render/ (regenerate them with
+``.venv/bin/python tests/fixtures/render/make_fixtures.py``):
+
+* 01_portada: portada, directorio (section.pagina), h1.seccion with a table,
+  semáforo spans, an SVG chart, a pandas Styler table, a cédula and hallazgos;
+  its source has CODIGO_FUENTE_SECRETO (never shown) and writes to stderr.
+* 02_objetivos: h1.seccion without id, two h2.subseccion, a 55-row table,
+  a PNG chart, stdout, a rich execute_result and a plain-text one.
+* 03_falla: raises KeyError in its third cell.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zlib
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+
+from informe.execute import NotebookError, NotebookJob, run_notebooks
+from informe.render import _atomic_target, html_to_pdf, stitch_html
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).parent / "fixtures" / "render"
+TITLE = "Informe Anual de Resultados 2023"
+
+
+def _outputs_text(path: Path) -> str:
+    nb = nbformat.read(str(path), as_version=4)
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts += [out.get("ename", ""), out.get("evalue", "")]
+            parts.extend(str(v) for v in out.get("data", {}).values())
+    return "\n".join(parts)
+
+
+def _pdf_page_count(data: bytes) -> int:
+    """Pages of a PDF written by WeasyPrint (page objects may sit in compressed object streams)."""
+    blobs = [data]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            blobs.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            pass
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", b"\n".join(blobs)))
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ejecutados")
+    jobs = [
+        NotebookJob(FIXTURES / "01_portada.ipynb", out / "01_portada.ipynb",
+                    {"anio": 2023, "data_dir": str(FIXTURES)}, "Portada"),
+        NotebookJob(FIXTURES / "02_objetivos.ipynb", out / "sub" / "02_objetivos_7.ipynb",
+                    {"anio": 2023, "objetivo_id": 7}, "VII. Objetivo 7"),
+    ]
+    lines: list[str] = []
+    paths = run_notebooks(jobs, workers=2, cwd=FIXTURES, progress=lines.append)
+    return jobs, paths, lines
+
+
+@pytest.fixture(scope="module")
+def report(executed, tmp_path_factory):
+    _, paths, _ = executed
+    out = tmp_path_factory.mktemp("informe")
+    html = stitch_html(paths, out / "informe.html", title=TITLE)
+    return html, html.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- execute
+
+
+def test_run_notebooks_in_order_with_parameters_and_progress(executed):
+    jobs, paths, lines = executed
+    assert paths == [job.output for job in jobs]
+    assert all(p.exists() for p in paths)
+
+    # papermill injected the parameters, and the notebooks used them
+    first, second = (nbformat.read(str(p), as_version=4) for p in paths)
+    injected = [c for c in first.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "anio = 2023" in injected[0].source
+    assert "ANIO_INYECTADO_2023" in _outputs_text(paths[0])
+    assert "OBJETIVO_7" in _outputs_text(paths[1])
+    assert second.metadata["papermill"]["parameters"] == {"anio": 2023, "objetivo_id": 7}
+
+    # one line when each notebook starts, one when it ends (with seconds)
+    assert len(lines) == 4
+    assert set(lines[:2]) == {"[1/2] Portada …", "[2/2] VII. Objetivo 7 …"}
+    for label in ("[1/2] Portada", "[2/2] VII. Objetivo 7"):
+        assert any(re.fullmatch(re.escape(label) + r" … \d+\.\d s", line) for line in lines[2:]), lines
+
+
+def test_failing_notebook_raises_keeps_output_and_stops_the_queue(tmp_path):
+    failing = NotebookJob(FIXTURES / "03_falla.ipynb", tmp_path / "03_falla.ipynb", {"anio": 2023}, "Falla")
+    queued = NotebookJob(FIXTURES / "02_objetivos.ipynb", tmp_path / "02_despues.ipynb",
+                         {"anio": 2023, "objetivo_id": 1}, "Después")
+    lines: list[str] = []
+    with pytest.raises(NotebookError) as info:
+        run_notebooks([failing, queued], workers=1, cwd=FIXTURES, progress=lines.append)
+    err = info.value
+
+    assert err.job is failing
+    assert err.ename == "KeyError" and "clave_inexistente" in err.evalue
+    assert err.cell_index == 2  # third cell of the source notebook
+    message = str(err)
+    assert message.startswith("Falló el cuaderno «Falla» (03_falla.ipynb), celda 3")
+    assert "KeyError" in message and "clave_inexistente" in message
+    assert str(tmp_path / "03_falla.ipynb") in message
+
+    # papermill kept the executed notebook, with the error in it
+    assert err.output == failing.output and err.output.exists()
+    assert "clave_inexistente" in _outputs_text(err.output)
+    # the job queued after the failure never started
+    assert not queued.output.exists()
+    assert not any("Después" in line for line in lines)
+    assert lines[-1].startswith("Se omiten 1 cuaderno")
+
+
+# --------------------------------------------------------------------------- stitch
+
+
+def test_stitch_html_is_one_self_contained_report(report):
+    path, html = report
+    soup = BeautifulSoup(html, "html.parser")
+
+    assert html.lstrip().startswith("<!DOCTYPE html>")
+    assert soup.html["lang"] == "es"
+    assert soup.title.string == TITLE
+    # content of both notebooks, in order
+    assert html.index("I. Presentación") < html.index("VII. Operación de la estrategia")
+    assert "ANIO_INYECTADO_2023" in html and "EXPR_FINAL_OK" in html
+    assert "salida estándar visible" in html
+    assert soup.select("span.semaforo.semaforo-con_avance")
+    assert soup.select('img[src^="data:image/svg+xml;base64,"]')
+    assert soup.select('img[src^="data:image/png;base64,"]')
+    assert soup.select('table[id^="T_"]')  # pandas Styler
+
+    # no code, no parameters, no stderr, no repr noise
+    for absent in ("CODIGO_FUENTE_SECRETO", "set_matplotlib_formats", "VALOR_PARAMETRO_OCULTO",
+                   "PARAMETRO_SECRETO", "objetivo_id = 7", "ADVERTENCIA_EN_STDERR",
+                   "In&nbsp;[", "Out["):
+        assert absent not in html, absent
+    assert not soup.select(".jp-InputArea, .input_area, .prompt")
+
+    # offline: nothing fetched from anywhere
+    lowered = html.lower()
+    assert "<script" not in lowered and "<link" not in lowered
+    assert "require.js" not in lowered and "mathjax" not in lowered and "@import" not in lowered
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", html, re.I)
+    assert soup.find("style") is not None  # the CSS is inlined
+
+
+def test_table_of_contents(report):
+    _, html = report
+    soup = BeautifulSoup(html, "html.parser")
+    nav = soup.select_one("nav.indice")
+    assert nav is not None and nav.h1.get_text() == "Índice"
+    # placed right after the portada
+    portada = soup.select_one("section.portada")
+    assert portada.find_next_sibling() is nav
+
+    links = nav.select("a[href]")
+    assert [a.get_text() for a in links] == [
+        "I. Presentación",
+        "VII. Operación de la estrategia",
+        "Objetivo 7. Mejorar la gestión de los recursos",
+        "Objetivo 2. Profesionalizar al personal",
+    ]
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
+    for a in links:
+        assert a["href"].startswith("#") and a["href"][1:] in ids
+    # existing ids kept, missing ones generated (slug)
+    assert links[0]["href"] == "#presentacion" and links[3]["href"] == "#obj-2"
+    assert links[1]["href"] == "#vii-operacion-de-la-estrategia"
+    # subsections nested under their section; h3 not in the TOC
+    assert [a.get_text() for a in nav.select("li.indice-seccion li.indice-subseccion a")] == [
+        a.get_text() for a in links[2:]]
+    assert "Resumen del semáforo" not in nav.get_text()
+    # every id in the document is unique (inline SVG ids are scoped too)
+    all_ids = [tag["id"] for tag in soup.find_all(id=True)]
+    assert len(all_ids) == len(set(all_ids))
+
+
+def test_html_to_pdf(report, tmp_path):
+    html_path, _ = report
+    pdf = html_to_pdf(html_path, tmp_path / "informe.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = _pdf_page_count(data)
+    # cover, TOC, directorio, I (2 pages), VII (≥ 3: the long table breaks)
+    assert pages >= 7, pages
+    assert [p.name for p in tmp_path.iterdir()] == ["informe.pdf"]  # no temp file left
+
+
+def test_pdf_layout_cover_alone_toc_second_sections_on_new_pages(report):
+    """Where the anchors land in WeasyPrint's layout (the same engine html_to_pdf uses)."""
+    from weasyprint import HTML
+
+    html_path, _ = report
+    document = HTML(filename=str(html_path)).render()
+    page_of = {}
+    for number, page in enumerate(document.pages, 1):
+        for anchor in page.anchors:
+            page_of.setdefault(anchor, number)
+    assert page_of["indice-titulo"] == 2  # page 1 is the cover, alone
+    assert page_of["presentacion"] > 2
+    # each h1.seccion starts a page; the first h2 follows its h1 on the same page
+    assert page_of["vii-operacion-de-la-estrategia"] > page_of["presentacion"]
+    assert page_of["objetivo-7-mejorar-la-gestion-de-los-recursos"] == page_of["vii-operacion-de-la-estrategia"]
+    assert page_of["obj-2"] > page_of["vii-operacion-de-la-estrategia"]
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def test_failed_render_leaves_no_partial_file_and_keeps_the_old_report(executed, tmp_path):
+    _, paths, _ = executed
+    old_html = tmp_path / "informe.html"
+    old_html.write_text("informe anterior", encoding="utf-8")
+    old_pdf = tmp_path / "informe.pdf"
+    old_pdf.write_bytes(b"%PDF-anterior")
+    broken = tmp_path / "roto.ipynb"
+    broken.write_text("{ esto no es un cuaderno", encoding="utf-8")
+
+    with pytest.raises(Exception):
+        stitch_html([paths[0], broken], old_html, title=TITLE)
+    with pytest.raises(Exception):
+        html_to_pdf(tmp_path / "no_existe.html", old_pdf)
+
+    assert old_html.read_text(encoding="utf-8") == "informe anterior"
+    assert old_pdf.read_bytes() == b"%PDF-anterior"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["informe.html", "informe.pdf", "roto.ipynb"]
+
+
+def test_atomic_target_failure_mid_write(tmp_path):
+    target = tmp_path / "informe.html"
+    target.write_text("anterior", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with _atomic_target(target) as tmp:
+            assert tmp.parent == tmp_path and tmp != target
+            tmp.write_text("a medio escribir", encoding="utf-8")
+            raise RuntimeError("falla durante la escritura")
+    assert target.read_text(encoding="utf-8") == "anterior"
+    assert os.listdir(tmp_path) == ["informe.html"]
+
+    with _atomic_target(target) as tmp:
+        tmp.write_text("nuevo", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "nuevo"
+    assert os.listdir(tmp_path) == ["informe.html"]
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_python3_kernel_resolves_to_this_interpreter(tmp_path, monkeypatch):
+    """If another 'python3' kernel spec (e.g. the system Python's) came first,
+    ensure_python_kernel puts a spec for sys.executable in front of it."""
+    import json
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from informe.execute import ensure_python_kernel
+
+    foreign = tmp_path / "kernels" / "python3"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text(json.dumps({
+        "argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (sistema)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == "/usr/bin/python3"
+
+    assert ensure_python_kernel("python3") == "python3"
+    assert KernelSpecManager().get_kernel_spec("python3").argv[0] == sys.executable
