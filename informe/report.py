@@ -218,7 +218,9 @@ def alineacion_ods(ctx: Context) -> HTML:
         "Metas": frame["metas"].map(multiline),
         "Justificación": frame["justificacion"].map(esc),
     })
-    return HTML(h1(5) + table_html(shown, html_columns=tuple(shown.columns), classes="tabla alineacion"))
+    return HTML(h1(5) + table_html(shown, html_columns=tuple(shown.columns), classes="tabla alineacion",
+                                   widths={"Objetivos del programa": "22%", "Objetivos de Desarrollo Sostenible": "20%",
+                                           "Metas": "28%", "Justificación": "30%"}))
 
 
 # ----------------------------------------------------------------------------- VI summary
