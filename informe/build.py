@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import config
+from . import config, narrative
 from .execute import NotebookJob, run_notebooks
 from .export import check_year, export
 from .load import Dataset, load
 from .params import load_params
+from .problems import DataError
 
 #: Report order: (notebook, label). ``07_objetivo.ipynb`` is expanded per objective.
 NOTEBOOKS = [
@@ -66,6 +67,9 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     params = load_params(year, params_path, required=True)
     dataset = load(data_dir)
     check_year(dataset, year)
+    problems = narrative.check(data_dir, year)
+    if problems:
+        raise DataError(problems)
     out = config.output_dir(year, out_dir)
     notebooks_out = out / "notebooks"
     if notebooks_out.exists():

@@ -96,6 +96,14 @@ def cmd_validate(args) -> int:
     print(f"  Años con resultados: {', '.join(map(str, dataset.years)) or 'ninguno'}")
     if year is None:
         return 0
+    from .narrative import check as check_narrative
+
+    problems = check_narrative(dataset.path, year)
+    if problems:
+        print(f"Narrativa inválida para {year}: {len(problems)} problema(s).")
+        for problem in problems:
+            print(f"ERROR {problem}")
+        return 2
     params = load_params(year, required=False)
     notes = quality.findings(dataset, year, params)
     print(f"Avisos de calidad de datos para {year}: {len(notes)}")

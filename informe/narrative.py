@@ -141,3 +141,18 @@ def year_texts(data_dir: Path, year: int) -> dict[str, str]:
                 raise DataError([Problem(_relative(path, data_dir), p.message, line=p.line) for p in problems])
             texts[f"narrativa/{year}/{name}"] = text
     return texts
+
+
+def check(data_dir: Path, year: int) -> list[Problem]:
+    """Problems in the optional narrative files of ``year`` and in institucional/ (unreadable, bad format)."""
+    readers = [lambda: introduccion(data_dir, year), lambda: resumen_ejecutivo(data_dir, year),
+               lambda: acciones(data_dir, year), lambda: proyectos(data_dir, year),
+               lambda: marco_normativo(data_dir), lambda: alineacion_pnd_ped(data_dir),
+               lambda: alineacion_ods(data_dir), lambda: glosario(data_dir)]
+    problems: list[Problem] = []
+    for read in readers:
+        try:
+            read()
+        except DataError as err:
+            problems += err.problems
+    return problems

@@ -182,10 +182,28 @@ def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding
     return found
 
 
+def actions_rules(ds: Dataset, year: int) -> list[Finding]:
+    """acciones.md: a heading for a strategy that does not exist; a strategy without actions."""
+    actions = narrative.acciones(ds.path, year)
+    if actions is None:
+        return []
+    file = f"narrativa/{year}/acciones.md"
+    known = [str(s) for s in ds.estrategias["estrategia_id"]]
+    found = [Finding("acciones_estrategia_desconocida",
+                     f"el encabezado «{sid}» no corresponde a ninguna estrategia de estrategias.csv; sus "
+                     "acciones no aparecen en el informe.", file) for sid in actions if sid not in known]
+    found += [Finding("estrategia_sin_acciones",
+                      f"la estrategia {sid} no tiene acciones realizadas en {file} "
+                      f"(agregue «## Estrategia {sid}» y su lista).", file)
+              for sid in known if not actions.get(sid)]
+    return found
+
+
 def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding]:
     """Every data-quality note for ``year`` (order: cards, names, results, narrative)."""
     params = params or {}
     tolerance = params.get("tolerancia_igual", engine.engine_defaults()["tolerancia_igual"])
     table = engine.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
-            + result_rules(ds, year, table, params) + narrative_rules(ds, year, table))
+            + result_rules(ds, year, table, params) + narrative_rules(ds, year, table)
+            + actions_rules(ds, year))

@@ -23,6 +23,7 @@ from . import config, engine, fmt, narrative, quality
 from .export import check_year
 from .load import Dataset, load
 from .params import load_params
+from .problems import InformeError
 
 NO_INFO = "No hay información registrada para esta sección."
 SEMAFORO_STYLE = {
@@ -62,7 +63,11 @@ class Context:
 
     def objective_name(self, objetivo_id: int) -> str:
         obj = self.dataset.objetivos
-        return str(obj.loc[obj["objetivo_id"] == int(objetivo_id), "nombre"].iloc[0])
+        match = obj.loc[obj["objetivo_id"] == int(objetivo_id), "nombre"]
+        if match.empty:
+            raise InformeError(f"El objetivo {objetivo_id} no existe en objetivos.csv; los objetivos son: "
+                               f"{', '.join(map(str, obj['objetivo_id']))}. Corrija el parámetro objetivo_id.")
+        return str(match.iloc[0])
 
 
 def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None) -> Context:  # noqa: A001

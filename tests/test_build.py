@@ -207,3 +207,42 @@ def test_params_file_of_the_repository_is_valid():
 
     params = load_params(2023, config.params_file(2023))
     assert params["anio"] == 2023 and params["titulo"] == "Informe Anual de Resultados 2023"
+
+
+def test_bad_narrative_is_reported_before_any_notebook_runs(tmp_path, capsys):
+    data = tmp_path / "datos"
+    shutil.copytree(FIXTURES / "minimal", data)
+    (data / "narrativa" / "2023").mkdir(parents=True)
+    (data / "narrativa" / "2023" / "proyectos.yaml").write_text("- proyecto: X\n  acciones: [a\n",
+                                                               encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data)]) == 2
+    assert "narrativa/2023/proyectos.yaml, línea 3" in capsys.readouterr().out
+    params = tmp_path / "p.yaml"
+    params.write_text("anio: 2023\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["build", "--year", "2023", "--data", str(data), "--params", str(params),
+                     "--out", str(out)]) == 2
+    assert "proyectos.yaml" in capsys.readouterr().err
+    assert not (out / "notebooks").exists()
+
+
+def test_failing_notebook_stops_the_build_and_keeps_the_error_notebook(tmp_path, monkeypatch, capsys):
+    """A real notebook that fails (an objective id that does not exist) stops the build with a clear message."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
+    source = (notebooks / "07_objetivo.ipynb").read_text(encoding="utf-8")
+    (notebooks / "07_objetivo.ipynb").write_text(
+        source.replace("report.objetivo(ctx, objetivo_id)", "report.objetivo(ctx, objetivo_id + 100)"),
+        encoding="utf-8")
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    previous = tmp_path / "out" / "informe_2023.html"
+    previous.parent.mkdir()
+    previous.write_text("informe anterior", encoding="utf-8")
+    code = cli.main(["build", "--year", "2023", "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "VII. Objetivo 1" in err and "07_objetivo_1.ipynb" in err and "Traceback" not in err
+    assert "InformeError" in err and "El objetivo 101 no existe" in err
+    assert (tmp_path / "out" / "notebooks" / "07_objetivo_1.ipynb").exists(), "error notebook must be kept"
+    assert not (tmp_path / "out" / "notebooks" / "08_proyectos.ipynb").exists(), "later notebooks must not run"
+    assert previous.read_text(encoding="utf-8") == "informe anterior", "the previous report must be untouched"

@@ -116,6 +116,13 @@ CASES = [
     ("narrativa_conteo-en-palabras",
      [narrative("resumen_ejecutivo.md", "El programa tiene dos objetivos y cinco estrategias.\n")],
      {"narrativa_conteo"}, ("narrativa_conteo", None, "narrativa/2023/resumen_ejecutivo.md", 1)),
+    ("acciones_estrategia_desconocida",
+     [narrative("acciones.md", "## Estrategia 1.1\n\n- Hecho.\n\n## Estrategia 2.1\n\n- Hecho.\n\n"
+                               "## Estrategia 9.9\n\n- Perdido.\n")],
+     {"acciones_estrategia_desconocida"}, ("acciones_estrategia_desconocida", None,
+                                          "narrativa/2023/acciones.md", None)),
+    ("estrategia_sin_acciones", [narrative("acciones.md", "## Estrategia 1.1\n\n- Hecho.\n")],
+     {"estrategia_sin_acciones"}, ("estrategia_sin_acciones", None, "narrativa/2023/acciones.md", None)),
     ("narrativa_conteo-correcto",
      [narrative("introduccion.md", "El programa tiene 2 objetivos y dos estrategias.\n")], set(), None),
     ("narrativa_cifra",
@@ -128,7 +135,8 @@ CASES = [
      [cell("indicadores.csv", 2, "linea_base_valor", "12"), cell("resultados.csv", 2, "valor", "12"),
       cell("resultados.csv", 3, "numerador", ""), cell("resultados.csv", 3, "denominador", ""),
       cell("resultados.csv", 3, "valor", "20"),
-      narrative("acciones.md", "## Estrategia 1.1\n\n- Se pasó de 12% a 20% de solicitudes atendidas.\n")],
+      narrative("acciones.md", "## Estrategia 1.1\n\n- Se pasó de 12% a 20% de solicitudes atendidas.\n\n"
+                               "## Estrategia 2.1\n\n- Encuesta aplicada.\n")],
      set(), None),
 ]
 
