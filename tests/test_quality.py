@@ -8,51 +8,15 @@ of the fixture: see the docstring of ``tests/test_validate.py``.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import pytest
+from edits import MINIMAL, add_column, cell, delete_line
 
 from informe import config, quality
 from informe.load import load
-
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 YEAR = 2023
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def cell(file: str, line: int, column: str, value: str):
-    def edit(d: Path) -> None:
-        rows = read_rows(d / file)
-        rows[line - 1][rows[0].index(column)] = value
-        write_rows(d / file, rows)
-    return edit
-
-
-def delete_line(file: str, line: int):
-    def edit(d: Path) -> None:
-        rows = read_rows(d / file)
-        del rows[line - 1]
-        write_rows(d / file, rows)
-    return edit
-
-
-def add_column(file: str, column: str, values: list[str]):
-    """Append an optional column; ``values`` are the cells of lines 2, 3, ..."""
-    def edit(d: Path) -> None:
-        rows = read_rows(d / file)
-        write_rows(d / file, [rows[0] + [column]] + [r + [v] for r, v in zip(rows[1:], values)])
-    return edit
 
 
 def narrative(name: str, text: str):

@@ -17,46 +17,17 @@ Layout of the fixture (line numbers used below)::
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
 import pytest
+from edits import MINIMAL, add_column, cell, drop_column
 
 from informe import cli, config
 from informe.load import check
 
-MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
-
 
 # ---------------------------------------------------------------- edit helpers
-
-def read_rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
-
-
-def write_rows(path: Path, rows: list[list[str]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def cell(file: str, line: int, column: str, value: str):
-    """Edit: set one cell (``line`` as a spreadsheet shows it)."""
-    def edit(d: Path) -> None:
-        rows = read_rows(d / file)
-        rows[line - 1][rows[0].index(column)] = value
-        write_rows(d / file, rows)
-    return edit
-
-
-def drop_column(file: str, column: str):
-    def edit(d: Path) -> None:
-        rows = read_rows(d / file)
-        i = rows[0].index(column)
-        write_rows(d / file, [r[:i] + r[i + 1:] for r in rows])
-    return edit
-
 
 def delete_file(file: str):
     def edit(d: Path) -> None:
@@ -286,8 +257,7 @@ ACCEPTED = [
     ("estrategia-vacia", cell("indicadores.csv", 2, "estrategia_id", "")),
     ("linea-base-na", cell("indicadores.csv", 4, "linea_base_valor", "")),
     ("valor-negativo", cell("resultados.csv", 4, "valor", "-3.5")),
-    ("columna-opcional-nueva", lambda d: write_rows(
-        d / "objetivos.csv", [r + [x] for r, x in zip(read_rows(d / "objetivos.csv"), ["siglas", "AC", "SU"])])),
+    ("columna-opcional-nueva", add_column("objetivos.csv", "siglas", ["AC", "SU"])),
     ("crlf", lambda d: (d / "resultados.csv").write_bytes(
         (d / "resultados.csv").read_bytes().replace(b"\n", b"\r\n"))),
 ]
