@@ -34,36 +34,55 @@ def _formats(text: str) -> list[str]:
     return formats
 
 
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"«{text}» no es un número de procesos válido (1 o más)")
+    return int(text)
+
+
+def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Spanish help: the -h option and the section titles that argparse writes in English."""
+    p._optionals.title = "opciones"
+    p._positionals.title = "órdenes"
+    p.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="informe",
+        prog="informe", add_help=False,
         description="Informe Anual de Resultados reproducible: valida los datos de una dependencia, "
                     "calcula indicadores y semáforo, y construye el informe HTML y PDF.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    top.add_argument("--version", action="version", version=f"informe {__version__}")
+    _spanish(top)
+    top.add_argument("--version", action="version", version=f"informe {__version__}",
+                     help="muestra la versión y termina")
     sub = top.add_subparsers(dest="command", metavar="{validate,export,build}")
     sub.required = True
     data_help = f"carpeta de datos que sigue el contrato (por omisión: {config.DATA_DIR})"
 
-    v = sub.add_parser("validate", help="valida la carpeta de datos contra el contrato",
+    v = sub.add_parser("validate", add_help=False, help="valida la carpeta de datos contra el contrato",
                        description="Valida la carpeta de datos. Si es válida, muestra un resumen y los avisos "
                                    "de calidad de datos (salida 0); si no, lista cada problema con archivo, "
                                    "línea y columna (salida 2).")
+    _spanish(v)
     v.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     v.add_argument("--year", type=_year, default=None, metavar="AÑO",
                    help="año para los avisos de calidad (por omisión: el último con resultados)")
 
-    e = sub.add_parser("export", help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
+    e = sub.add_parser("export", add_help=False, help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
                        description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
+    _spanish(e)
     e.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
     e.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     e.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
                    help="parámetros del año (por omisión params/<AÑO>.yaml si existe; si no, valores por omisión)")
     e.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
 
-    b = sub.add_parser("build", help="construye el informe del año: cuadernos, HTML y PDF",
+    b = sub.add_parser("build", add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
                        description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
                                    "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
+    _spanish(b)
     b.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
     b.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     b.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
@@ -71,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
     b.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                    help="formatos a escribir (por omisión html,pdf)")
-    b.add_argument("--workers", type=int, default=2, metavar="N",
+    b.add_argument("--workers", type=_workers, default=2, metavar="N",
                    help="cuadernos en paralelo (por omisión 2)")
     return top
 
