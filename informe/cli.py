@@ -48,6 +48,14 @@ def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
+def _year_options(p: argparse.ArgumentParser, data_help: str, params_help: str) -> None:
+    """The options that export and build share."""
+    p.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    p.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
+    p.add_argument("--params", type=Path, default=None, metavar="ARCHIVO", help=params_help)
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="informe", add_help=False,
@@ -72,22 +80,13 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", add_help=False, help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
                        description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
-    _spanish(e)
-    e.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
-    e.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
-    e.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
-                   help="parámetros del año (por omisión params/<AÑO>.yaml si existe; si no, valores por omisión)")
-    e.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+    _year_options(_spanish(e), data_help, "parámetros del año (por omisión params/<AÑO>.yaml si existe; "
+                                          "si no, valores por omisión)")
 
     b = sub.add_parser("build", add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
                        description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
                                    "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
-    _spanish(b)
-    b.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
-    b.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
-    b.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
-                   help="parámetros del año (por omisión params/<AÑO>.yaml, obligatorio)")
-    b.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+    _year_options(_spanish(b), data_help, "parámetros del año (por omisión params/<AÑO>.yaml, obligatorio)")
     b.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                    help="formatos a escribir (por omisión html,pdf)")
     b.add_argument("--workers", type=_workers, default=2, metavar="N",

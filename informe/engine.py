@@ -20,7 +20,7 @@ import math
 
 import pandas as pd
 
-from .params import engine_defaults  # noqa: F401  (re-exported for quality rules)
+from .params import engine_defaults
 from .values import is_missing
 
 STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import engine, narrative
 from .load import Dataset
+from .params import engine_defaults
 from .values import is_missing
 
 NARRATIVE_TOLERANCE = 0.1   # "38.8 %" in a text matches a published 38.89
@@ -202,7 +203,7 @@ def actions_rules(ds: Dataset, year: int) -> list[Finding]:
 def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding]:
     """Every data-quality note for ``year`` (order: cards, names, results, narrative)."""
     params = params or {}
-    tolerance = params.get("tolerancia_igual", engine.engine_defaults()["tolerancia_igual"])
+    tolerance = params.get("tolerancia_igual", engine_defaults()["tolerancia_igual"])
     table = engine.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
             + result_rules(ds, year, table, params) + narrative_rules(ds, year, table)
