@@ -24,6 +24,7 @@ from .export import check_year
 from .load import Dataset, load
 from .params import load_params
 from .problems import InformeError
+from .values import is_missing
 
 NO_INFO = "No hay información registrada para esta sección."
 SEMAFORO_STYLE = {
@@ -89,7 +90,7 @@ def slug(text: str) -> str:
 
 
 def esc(text) -> str:
-    return "" if text is None or text is pd.NA else html.escape(str(text))
+    return "" if is_missing(text) else html.escape(str(text))
 
 
 def markdown(text: str | None) -> str:
@@ -310,7 +311,7 @@ def indicator_rows(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     meta_header = f"Meta {metas[0]}" if len(metas) == 1 else "Meta"
     out = []
     for item in rows.to_dict("records"):
-        item = {k: (None if v is pd.NA else v) for k, v in item.items()}
+        item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         base = fmt.value(item["linea_base_valor"], item["unidad_medida"], item["referencia_decimales"])
         if item["linea_base_valor"] is None:
             base = "N/A"
@@ -335,7 +336,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> HTML:
         return HTML('<p class="rotulo">Impacto de las acciones:</p>' + _no_info())
     shown = indicator_rows(ctx, objetivo_id)
     notes = [f'<p class="nota">Nota ({esc(r["nombre"])}): {esc(r["nota"])}</p>'
-             for r in rows.to_dict("records") if r["nota"] is not pd.NA and r["estado"] is pd.NA]
+             for r in rows.to_dict("records") if not is_missing(r["nota"]) and is_missing(r["estado"])]
     notes.append('<p class="nota">Semáforo respecto a la línea base. Avance hacia la meta = (resultado − línea '
                  'base) / (meta − línea base) × 100; N/D cuando no hay información.</p>')
     return HTML('<p class="rotulo">Impacto de las acciones:</p>'
@@ -373,7 +374,7 @@ def glosario(ctx: Context) -> HTML:
 def _card(card: dict, objective: str) -> str:
     def val(key):
         v = card.get(key)
-        return "" if v is None or v is pd.NA else v
+        return "" if is_missing(v) else v
 
     base = ("N/A" if val("linea_base_valor") == "" else
             fmt.value(card["linea_base_valor"], card["unidad_medida"], card.get("linea_base_valor_decimales")))
