@@ -6,7 +6,8 @@ failing inside every notebook). Outputs go to ``outputs/<Y>/`` (or ``--out``):
 
 * ``notebooks/`` — the executed notebooks (``07_objetivo.ipynb`` runs once per objective);
 * ``datos/`` — ``indicadores_<Y>.csv`` and ``resumen_<Y>.csv``;
-* ``informe_<Y>.html`` and ``informe_<Y>.pdf``, each written atomically.
+* ``informe_<Y>.html`` and ``informe_<Y>.pdf``, each written atomically;
+* ``calidad_<Y>.html`` — the data-quality review for evaluators (not part of the official report).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import config, narrative
+from . import config, narrative, quality
 from .execute import NotebookJob, run_notebooks
 from .export import check_year, export
 from .load import Dataset, load
@@ -81,6 +82,9 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     datos = export(dataset, year, params, out)
     written["datos"] = datos[0].parent
     progress(f"Datos abiertos escritos en {written['datos']}")
+    written["calidad"] = quality.write_review(dataset, year, params, out / f"calidad_{year}.html",
+                                              dependencia=str(dataset.dependencia.get("nombre", "")))
+    progress(f"Revisión de calidad de los datos: {written['calidad']}")
 
     jobs = plan(dataset, year, data_dir, params_path, notebooks_out)
     progress(f"Ejecutando {len(jobs)} cuadernos con papermill ({workers} en paralelo)…")

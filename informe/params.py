@@ -18,12 +18,32 @@ DEFAULTS: dict = {
     "cero_cero_sin_informacion": True,
     # Optional: date printed on the cover (YYYY-MM-DD), e.g. the publication date.
     "fecha_publicacion": None,
+    # Section titles by number (1–10); the ones given replace the defaults of SECTION_TITLES.
+    "secciones": {},
+    # Include the data-quality notes in the official report (they always go to calidad_<anio>.html).
+    "incluir_calidad": False,
+}
+
+#: Default section titles of the report (numbers 1–10 = I–X).
+SECTION_TITLES: dict[int, str] = {
+    1: "Introducción",
+    2: "Marco Normativo",
+    3: "Misión y Visión",
+    4: "Alineación con el Plan Nacional y el Plan Estatal de Desarrollo",
+    5: "Alineación con los Objetivos de Desarrollo Sostenible de la Agenda 2030",
+    6: "Resumen Ejecutivo",
+    7: "Operación de la Estrategia, resultados e indicadores de cumplimiento",
+    8: "Proyectos Estratégicos",
+    9: "Glosario",
+    10: "Anexos",
 }
 
 TYPES = {
     "titulo": str,
     "tolerancia_igual": (int, float),
     "cero_cero_sin_informacion": bool,
+    "secciones": dict,
+    "incluir_calidad": bool,
 }
 
 
@@ -75,6 +95,20 @@ def load_params(year: int | None = None, path: Path | str | None = None, *, requ
     if params["tolerancia_igual"] < 0:
         raise InformeError(f"{path}: «tolerancia_igual» no puede ser negativa.")
     params["titulo"] = params["titulo"].format(anio=file_year)
+    params["secciones"] = _section_titles(params["secciones"], path)
     if params["fecha_publicacion"] is not None:
         params["fecha_publicacion"] = str(params["fecha_publicacion"])
     return params
+
+
+def _section_titles(given: dict, path: Path) -> dict[int, str]:
+    """The defaults with the titles given in ``secciones:`` (keys 1–10, non-empty text)."""
+    titles = dict(SECTION_TITLES)
+    for key, title in given.items():
+        if key not in SECTION_TITLES or isinstance(key, bool):
+            raise InformeError(f"{path}: «secciones» tiene la clave «{key}»; las claves son los números de "
+                               "sección del 1 al 10 (p. ej. «4: Alineación con el PED»).")
+        if not isinstance(title, str) or not title.strip():
+            raise InformeError(f"{path}: el título de la sección {key} en «secciones» debe ser un texto no vacío.")
+        titles[key] = title.strip()
+    return titles

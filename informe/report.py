@@ -1,51 +1,47 @@
-"""Stage 4: the report's sections, one function per section, each returning displayable HTML.
+"""Stage 4: the report's sections. Data first, presentation second.
 
 Notebooks call these functions and nothing else: ``ctx = report.open(anio, data_dir)``
-then one call per section. Every function returns an :class:`IPython.display.HTML`
-whose markup follows the renderer's conventions (``h1.seccion``, ``h2.subseccion``,
-``table.tabla``, ``span.semaforo``, ``table.cedula``...); colours are also inline so
-that the semáforo shows in JupyterLab as in the printed report.
+(loads and validates once), then one call per element of the report.
+
+* **Tables** are tidy, typed pandas DataFrames (numbers as numbers, the semáforo an
+  ordered categorical with its Spanish labels) presented with a pandas ``Styler``:
+  es-MX number formats, CSS classes for numbers and semáforo, no inline style. The
+  frame is ``styler.data``; the functions ``*_datos`` return it directly.
+* **Narrative** (headings, texts, cards, glossary) is rendered by the Jinja2
+  templates of ``informe/templates/secciones`` (autoescaped; Markdown sanitized).
+* **Charts** are matplotlib Figures (``informe.charts``).
+
+The look (colours, widths, fonts) lives in one place: ``templates/informe/informe.css``.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-import markdown as md
 import pandas as pd
 from IPython.display import HTML
+from pandas.io.formats.style import Styler
 
-from . import config, engine, fmt, narrative, quality
+from . import config, engine, fmt, narrative, present, quality
 from .export import check_year
 from .load import Dataset, load
-from .params import load_params
+from .params import SECTION_TITLES, load_params
 from .problems import InformeError
 from .values import is_missing
 
-NO_INFO = "No hay información registrada para esta sección."
-SEMAFORO_STYLE = {
-    "con_avance": ("#1e7b34", "#ffffff"),
-    "sin_avance": ("#b3261e", "#ffffff"),
-    "igual": ("#f2c200", "#1a1a1a"),
-    "sin_informacion": ("#8a8d91", "#ffffff"),
-}
+#: Card fields that the contract does not require (a card shows them blank when absent).
+CARD_OPTIONAL = ("nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion", "metodo_calculo",
+                 "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "nota_cedula",
+                 "linea_base_valor_decimales", "meta_valor_decimales")
+
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
-SECTIONS = {
-    1: "Introducción",
-    2: "Marco Normativo",
-    3: "Misión y Visión",
-    4: "Alineación con el Plan Nacional y el Plan Estatal de Desarrollo",
-    5: "Alineación con los Objetivos de Desarrollo Sostenible de la Agenda 2030",
-    6: "Resumen Ejecutivo",
-    7: "Operación de la Estrategia, resultados e indicadores de cumplimiento",
-    8: "Proyectos Estratégicos",
-    9: "Glosario",
-    10: "Anexos",
-}
+
+#: The semáforo as an ordered categorical of its Spanish labels (engine codes → labels).
+SEMAFORO = pd.CategoricalDtype([engine.LABELS[s] for s in engine.STATUSES], ordered=True)
+#: CSS class of each semáforo label (the stylesheet defines the colours, once).
+SEMAFORO_CLASS = {engine.LABELS[s]: f"semaforo semaforo-{s}" for s in engine.STATUSES}
 
 
 @dataclass
@@ -62,6 +58,11 @@ class Context:
     def nombre(self) -> str:
         return str(self.dataset.dependencia.get("nombre", ""))
 
+    @property
+    def titulos(self) -> dict[int, str]:
+        """Section titles: the params' ``secciones`` over the defaults."""
+        return self.params["secciones"]
+
     def objective_name(self, objetivo_id: int) -> str:
         obj = self.dataset.objetivos
         match = obj.loc[obj["objetivo_id"] == int(objetivo_id), "nombre"]
@@ -69,6 +70,11 @@ class Context:
             raise InformeError(f"El objetivo {objetivo_id} no existe en objetivos.csv; los objetivos son: "
                                f"{', '.join(map(str, obj['objetivo_id']))}. Corrija el parámetro objetivo_id.")
         return str(match.iloc[0])
+
+    def indicators(self, objetivo_id: int) -> pd.DataFrame:
+        """The year's computed indicator table, rows of one objective."""
+        self.objective_name(objetivo_id)
+        return self.table[self.table["objetivo_id"] == int(objetivo_id)]
 
 
 def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None) -> Context:  # noqa: A001
@@ -82,352 +88,328 @@ def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path 
     return Context(int(anio), data_dir, dataset, params, table)
 
 
-# ----------------------------------------------------------------------------- helpers
+# ----------------------------------------------------------------------------- presentation helpers
 
-def slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def esc(text) -> str:
-    return "" if is_missing(text) else html.escape(str(text))
+def _html(template: str, **context) -> HTML:
+    return HTML(present.render(template, **context))
 
 
-def markdown(text: str | None) -> str:
-    if not text:
-        return f'<p class="sin-informacion">{NO_INFO}</p>'
-    return md.markdown(text, extensions=["sane_lists"])
+def _styler(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None = None,
+            numeric: tuple[str, ...] = (), cell_classes: pd.DataFrame | None = None) -> Styler:
+    """A Styler for the report: stable id, no index, CSS classes only (the stylesheet owns the look)."""
+    styler = Styler(frame, uuid=name, cell_ids=False, escape="html", na_rep="—")
+    styler.hide(axis="index")
+    styler.set_table_attributes(f'class="tabla {classes}"')
+    if caption:
+        styler.set_caption(caption)
+    css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for column in numeric:
+        css[column] = "numero"
+    if cell_classes is not None:
+        css = (css + " " + cell_classes.reindex_like(css).astype(object).fillna("")).apply(lambda c: c.str.strip())
+    return styler.set_td_classes(css)
 
 
-def multiline(text: str) -> str:
-    """A multi-line CSV cell as HTML lines."""
-    lines = [esc(line) for line in str(text or "").splitlines() if line.strip()]
-    if len(lines) <= 1:
-        return "".join(lines)
-    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+def _lines(text) -> str:
+    """A multi-line cell: one item per line (the stylesheet keeps the line breaks)."""
+    return "\n".join(line.strip() for line in str("" if is_missing(text) else text).splitlines() if line.strip())
 
 
-def h1(number: int, title: str | None = None) -> str:
-    title = title or SECTIONS[number]
-    return f'<h1 class="seccion" id="seccion-{number}">{ROMAN[number]}. {esc(title)}</h1>'
+def titulo(ctx: Context, numero: int) -> HTML:
+    """A section heading (``I. Introducción`` …) with its anchor."""
+    return _html("titulo.html.j2", numero=numero, romano=ROMAN[numero], titulo=section_title(ctx, numero))
 
 
-def h2(text: str, ident: str) -> str:
-    return f'<h2 class="subseccion" id="{ident}">{esc(text)}</h2>'
-
-
-def table_html(frame: pd.DataFrame, *, html_columns: tuple[str, ...] = (), classes: str = "tabla",
-               widths: dict[str, str] | None = None) -> str:
-    """An HTML table with a header; text is escaped except in ``html_columns``."""
-    widths = widths or {}
-    head = "".join(
-        f'<th scope="col" style="width:{widths[c]}">{esc(c)}</th>' if c in widths
-        else f'<th scope="col">{esc(c)}</th>' for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for col, value in zip(frame.columns, row):
-            cells.append(f"<td>{value if col in html_columns else esc(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="{classes}"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
-
-
-def semaforo_badge(status: str) -> str:
-    bg, fg = SEMAFORO_STYLE[status]
-    return (f'<span class="semaforo semaforo-{status}" style="background:{bg};color:{fg};'
-            f'padding:2px 8px;border-radius:10px;white-space:nowrap;font-weight:600">'
-            f'● {engine.LABELS[status]}</span>')
-
-
-def _no_info() -> str:
-    return f'<p class="sin-informacion">{NO_INFO}</p>'
+def section_title(ctx: Context, numero: int) -> str:
+    title = ctx.titulos[numero]
+    if numero == 3 and ctx.nombre and title == SECTION_TITLES[3]:
+        return f"{title} de la {ctx.nombre}"
+    return title
 
 
 # ----------------------------------------------------------------------------- front matter
 
 def portada(ctx: Context) -> HTML:
     dep = ctx.dataset.dependencia
-    fecha = ctx.params.get("fecha_publicacion")
-    parts = [
-        '<section class="portada">',
-        f'<p class="portada-gobierno">{esc(dep.get("gobierno"))}</p>',
-        f'<p class="portada-dependencia">{esc(dep.get("nombre"))}</p>',
-        f'<h1 class="portada-titulo">{esc(ctx.params["titulo"])}</h1>',
-        f'<p class="portada-periodo">Periodo enero–diciembre {ctx.year}</p>',
-    ]
-    if fecha:
-        parts.append(f'<p class="portada-fecha">{esc(fmt.date(fecha))}</p>')
-    if dep.get("lema"):
-        parts.append(f'<p class="portada-lema">{esc(dep["lema"])}</p>')
-    parts.append("</section>")
-    return HTML("".join(parts))
-
-
-def _people(people) -> str:
-    if not people:
-        return _no_info()
-    items = "".join(f'<li><span class="persona">{esc(p.get("nombre"))}</span><br>'
-                    f'<span class="cargo">{esc(p.get("cargo"))}</span></li>' for p in people)
-    return f'<ul class="directorio">{items}</ul>'
+    return _html("portada.html.j2", gobierno=dep.get("gobierno"), dependencia=dep.get("nombre"),
+                 titulo=ctx.params["titulo"], anio=ctx.year, fecha=ctx.params.get("fecha_publicacion"),
+                 lema=dep.get("lema"))
 
 
 def directorio(ctx: Context) -> HTML:
     dep = ctx.dataset.dependencia
-    return HTML('<section class="pagina directorio-pagina">'
-                f'<h2 class="directorio-titulo">Directorio</h2>{_people(dep.get("directorio"))}'
-                f'<h2 class="directorio-titulo">Enlaces</h2>{_people(dep.get("enlaces"))}</section>')
+    return _html("directorio.html.j2", directorio=dep.get("directorio") or [], enlaces=dep.get("enlaces") or [])
 
+
+def contenido(ctx: Context) -> pd.DataFrame:
+    """The table of contents as data: nivel (1 section, 2 subsection), ancla, titulo."""
+    rows = []
+    for numero in range(1, 11):
+        rows.append((1, f"seccion-{numero}", f"{ROMAN[numero]}. {section_title(ctx, numero)}"))
+        if numero == 6:
+            rows.append((2, "resumen-indicadores", "Resumen de resultados de indicadores"))
+        if numero == 7:
+            rows += [(2, f"objetivo-{o}", f"Objetivo {o}. {n}")
+                     for o, n in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])]
+        if numero == 10:
+            rows.append((2, "cedulas", "Cédulas de indicadores"))
+            if ctx.params["incluir_calidad"]:
+                rows.append((2, "calidad-datos", "Notas de calidad de los datos"))
+    return pd.DataFrame(rows, columns=["nivel", "ancla", "titulo"])
+
+
+def indice(ctx: Context) -> HTML:
+    """Índice: every section and subsection, with page numbers in the PDF (CSS target-counter)."""
+    sections: list[dict] = []
+    for entry in contenido(ctx).to_dict("records"):
+        if entry["nivel"] == 1:
+            sections.append({**entry, "subsecciones": []})
+        else:
+            sections[-1]["subsecciones"].append(entry)
+    return _html("indice.html.j2", secciones=sections)
+
+
+# ----------------------------------------------------------------------------- I–V
 
 def introduccion(ctx: Context) -> HTML:
     ds = ctx.dataset
-    counts = (f'<p class="computado">Conforme a los datos de este informe, el programa se integra por '
-              f'{len(ds.objetivos)} objetivos, {len(ds.estrategias)} estrategias y '
-              f'{len(ds.indicadores)} indicadores.</p>')
-    return HTML(h1(1) + markdown(narrative.introduccion(ctx.data_dir, ctx.year)) + counts)
+    return _html("texto.html.j2", texto=narrative.introduccion(ctx.data_dir, ctx.year),
+                 conteos={"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias),
+                          "indicadores": len(ds.indicadores)})
 
 
 def marco_normativo(ctx: Context) -> HTML:
-    return HTML(h1(2) + markdown(narrative.marco_normativo(ctx.data_dir)))
+    return _html("texto.html.j2", texto=narrative.marco_normativo(ctx.data_dir), conteos=None)
 
 
 def mision_vision(ctx: Context) -> HTML:
     dep = ctx.dataset.dependencia
-    title = f"{SECTIONS[3]} de la {ctx.nombre}" if ctx.nombre else SECTIONS[3]
-    body = ""
-    for key, label in (("mision", "Misión"), ("vision", "Visión")):
-        body += f"<h3>{label}</h3>" + (f"<p>{esc(dep[key])}</p>" if dep.get(key) else _no_info())
-    return HTML(h1(3, title) + body)
+    return _html("mision_vision.html.j2", mision=dep.get("mision"), vision=dep.get("vision"))
 
 
-def alineacion_pnd(ctx: Context) -> HTML:
-    frame = narrative.alineacion_pnd_ped(ctx.data_dir)
-    if frame is None:
-        return HTML(h1(4) + _no_info())
-    shown = pd.DataFrame({
-        "Plan Nacional de Desarrollo": frame["pnd_objetivo"].map(multiline),
-        "Plan Estatal de Desarrollo: eje y objetivo": [
-            multiline(e) + f"<p><em>{esc(o)}</em></p>" for e, o in zip(frame["ped_eje"], frame["ped_objetivo"])],
-        "Estrategias del PED": frame["ped_estrategias"].map(multiline),
-        "Objetivos del programa": frame["objetivos_programa"].map(multiline),
-    })
-    return HTML(h1(4) + table_html(shown, html_columns=tuple(shown.columns), classes="tabla alineacion"))
+#: Column labels of the alignment tables (contract column → header shown).
+PND_LABELS = {"pnd_objetivo": "Plan Nacional de Desarrollo", "ped_eje": "Plan Estatal de Desarrollo: eje",
+              "ped_objetivo": "Objetivo del PED", "ped_estrategias": "Estrategias del PED",
+              "objetivos_programa": "Objetivos del programa"}
+ODS_LABELS = {"objetivos_programa": "Objetivos del programa", "ods": "Objetivos de Desarrollo Sostenible",
+              "metas": "Metas", "justificacion": "Justificación"}
 
 
-def alineacion_ods(ctx: Context) -> HTML:
-    frame = narrative.alineacion_ods(ctx.data_dir)
-    if frame is None:
-        return HTML(h1(5) + _no_info())
-    shown = pd.DataFrame({
-        "Objetivos del programa": frame["objetivos_programa"].map(multiline),
-        "Objetivos de Desarrollo Sostenible": frame["ods"].map(multiline),
-        "Metas": frame["metas"].map(multiline),
-        "Justificación": frame["justificacion"].map(esc),
-    })
-    return HTML(h1(5) + table_html(shown, html_columns=tuple(shown.columns), classes="tabla alineacion",
-                                   widths={"Objetivos del programa": "22%", "Objetivos de Desarrollo Sostenible": "20%",
-                                           "Metas": "28%", "Justificación": "30%"}))
+def _text_table(frame: pd.DataFrame | None, labels: dict[str, str]) -> pd.DataFrame | None:
+    """A narrative CSV as shown: its columns renamed, each cell one line per item."""
+    return None if frame is None else frame[list(labels)].map(_lines).rename(columns=labels)
+
+
+def _table_or_no_info(frame: pd.DataFrame | None, name: str, classes: str) -> Styler | HTML:
+    return _html("sin_informacion.html.j2") if frame is None else _styler(frame, name, classes=classes)
+
+
+def alineacion_pnd_datos(ctx: Context) -> pd.DataFrame | None:
+    return _text_table(narrative.alineacion_pnd_ped(ctx.data_dir), PND_LABELS)
+
+
+def alineacion_pnd(ctx: Context) -> Styler | HTML:
+    return _table_or_no_info(alineacion_pnd_datos(ctx), "alineacion-pnd", "alineacion alineacion-pnd")
+
+
+def alineacion_ods_datos(ctx: Context) -> pd.DataFrame | None:
+    return _text_table(narrative.alineacion_ods(ctx.data_dir), ODS_LABELS)
+
+
+def alineacion_ods(ctx: Context) -> Styler | HTML:
+    return _table_or_no_info(alineacion_ods_datos(ctx), "alineacion-ods", "alineacion alineacion-ods")
 
 
 # ----------------------------------------------------------------------------- VI summary
 
 def resumen_ejecutivo(ctx: Context) -> HTML:
-    return HTML(h1(6) + markdown(narrative.resumen_ejecutivo(ctx.data_dir, ctx.year)))
+    return _html("texto.html.j2", texto=narrative.resumen_ejecutivo(ctx.data_dir, ctx.year), conteos=None)
 
 
-def summary_table(ctx: Context) -> pd.DataFrame:
-    """The computed summary in the published layout (one row)."""
-    total = engine.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])).iloc[-1]
-    return pd.DataFrame([{
-        "Número de indicadores": int(total["indicadores"]),
-        "Con avance": int(total["con_avance"]),
-        "Sin avance": int(total["sin_avance"]),
-        "Igual": int(total["igual"]),
-        "Sin información": int(total["sin_informacion"]),
-    }])
-
-
-def resumen_indicadores(ctx: Context) -> HTML:
-    """"Resumen de resultados de indicadores": the published one-row table plus a per-objective breakdown."""
+def resumen_datos(ctx: Context) -> pd.DataFrame:
+    """Indicators per semáforo status, per objective and in total (typed counts)."""
     per = engine.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"]))
     names = {str(k): v for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
-    breakdown = pd.DataFrame({
+    frame = pd.DataFrame({
         "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in per["objetivo_id"]],
-        "Indicadores": per["indicadores"],
-        "Con avance": per["con_avance"],
-        "Sin avance": per["sin_avance"],
-        "Igual": per["igual"],
-        "Sin información": per["sin_informacion"],
+        "Número de indicadores": per["indicadores"],
     })
-    legend = " ".join(semaforo_badge(s) for s in engine.STATUSES)
-    return HTML(
-        h2("Resumen de resultados de indicadores", "resumen-indicadores")
-        + table_html(summary_table(ctx), classes="tabla resumen")
-        + f'<p class="nota">Semáforo respecto a la línea base, calculado con los datos: {legend}</p>'
-        + "<h3>Por objetivo</h3>" + table_html(breakdown, classes="tabla resumen-objetivos"))
+    for status in engine.STATUSES:
+        frame[engine.LABELS[status]] = per[status]
+    return frame
+
+
+def resumen_indicadores(ctx: Context) -> Styler:
+    """"Resumen de resultados de indicadores": the published one-row table."""
+    frame = resumen_datos(ctx).iloc[[-1]].drop(columns="Objetivo").reset_index(drop=True)
+    return _styler(frame, "resumen", classes="resumen", numeric=tuple(frame.columns),
+                   caption="Resumen de resultados de indicadores")
+
+
+def resumen_por_objetivo(ctx: Context) -> Styler:
+    frame = resumen_datos(ctx)
+    numeric = tuple(c for c in frame.columns if c != "Objetivo")
+    return _styler(frame, "resumen-objetivos", classes="resumen-objetivos", numeric=numeric,
+                   caption="Indicadores por objetivo y semáforo")
+
+
+def encabezado_resumen(ctx: Context) -> HTML:
+    return _html("subtitulo.html.j2", ancla="resumen-indicadores", texto="Resumen de resultados de indicadores",
+                 nota="Semáforo de cada indicador respecto a su línea base, calculado con los datos de este "
+                      "informe.")
 
 
 # ----------------------------------------------------------------------------- VII per objective
 
 def objetivo(ctx: Context, objetivo_id: int) -> HTML:
-    """The objective's heading (with the section VII heading before the first objective)."""
-    first = int(ctx.dataset.objetivos["objetivo_id"].min())
-    head = h1(7) if int(objetivo_id) == first else ""
-    return HTML(head + h2(f"Objetivo {objetivo_id}. {ctx.objective_name(objetivo_id)}", f"objetivo-{objetivo_id}"))
-
-
-def estrategias(ctx: Context, objetivo_id: int) -> HTML:
-    """Each strategy of the objective with its "Acciones realizadas"."""
+    """The objective's heading (after the section VII heading for the first objective), its strategies
+    and their "Acciones realizadas"."""
     est = ctx.dataset.estrategias
     actions = narrative.acciones(ctx.data_dir, ctx.year) or {}
-    parts = []
-    for row in est[est["objetivo_id"] == int(objetivo_id)].to_dict("records"):
-        parts.append(f'<h3 class="estrategia">Estrategia {esc(row["estrategia_id"])} {esc(row["nombre"])}</h3>')
-        parts.append('<p class="rotulo">Acciones realizadas:</p>')
-        parts.append(markdown(actions.get(str(row["estrategia_id"]))))
-    return HTML("".join(parts) or _no_info())
+    first = int(ctx.dataset.objetivos["objetivo_id"].min())
+    strategies = [{"id": str(r["estrategia_id"]), "nombre": r["nombre"], "acciones": actions.get(str(r["estrategia_id"]))}
+                  for r in est[est["objetivo_id"] == int(objetivo_id)].to_dict("records")]
+    return _html("objetivo.html.j2", seccion=({"numero": 7, "romano": ROMAN[7], "titulo": section_title(ctx, 7)}
+                                                if int(objetivo_id) == first else None),
+                 objetivo_id=int(objetivo_id), nombre=ctx.objective_name(objetivo_id), estrategias=strategies)
 
 
-def _reference_year_header(rows: pd.DataFrame) -> tuple[str, bool]:
-    years = rows["linea_base_anio"].unique()
-    if len(years) == 1:
-        return f"Línea base {years[0]}", False
-    return "Línea base", True
+def _year_header(values: pd.Series, label: str) -> tuple[str, bool]:
+    years = values.unique()
+    return (f"{label} {years[0]}", False) if len(years) == 1 else (label, True)
 
 
-def _result_cell(item: dict) -> str:
-    if item["estado"] == "ND":
-        return "N/D" + (f" ({item['nota']})" if item["nota"] else "")
-    if item["estado"] == "pendiente":
-        return "Pendiente" + (f" ({item['nota']})" if item["nota"] else "")
-    return fmt.value(item["resultado_valor"], item["unidad_medida"], item["resultado_decimales"])
+def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
+    """The objective's indicator table as published, typed: numbers as Float64, semáforo categorical."""
+    rows = ctx.indicators(objetivo_id)
+    base, _ = _year_header(rows["linea_base_anio"], "Línea base")
+    meta, _ = _year_header(rows["meta_anio"], "Meta")
+    return pd.DataFrame({
+        "Indicador": rows["nombre"].astype("string"),
+        base: rows["linea_base_valor"],
+        f"Resultado {ctx.year}": rows["resultado_valor"],
+        "Fuente": rows["fuente"].astype("string"),
+        "Semáforo": rows["semaforo"].map(engine.LABELS).astype(SEMAFORO),
+        meta: rows["meta_valor"],
+        "Avance hacia la meta (%)": rows["avance_meta_pct"],
+    }).reset_index(drop=True)
 
 
-def indicator_rows(ctx: Context, objetivo_id: int) -> pd.DataFrame:
-    """The objective's indicator table as shown: Indicador / Línea base / Resultado / Fuente / Semáforo / Meta / Avance."""
-    rows = ctx.table[ctx.table["objetivo_id"] == int(objetivo_id)]
-    base_header, with_year = _reference_year_header(rows)
-    metas = rows["meta_anio"].unique()
-    meta_header = f"Meta {metas[0]}" if len(metas) == 1 else "Meta"
-    out = []
-    for item in rows.to_dict("records"):
+def _reference_text(value, unit, decimals, year=None) -> str:
+    text = "N/A" if is_missing(value) else fmt.value(value, unit, decimals)
+    return f"{text} ({year})" if year is not None else text
+
+
+def _result_text(value, unit, decimals, estado, nota) -> str:
+    if estado in ("ND", "pendiente"):
+        label = "N/D" if estado == "ND" else "Pendiente"
+        return f"{label} ({nota})" if nota else label
+    return fmt.value(value, unit, decimals)
+
+
+def indicadores(ctx: Context, objetivo_id: int) -> Styler:
+    """"Impacto de las acciones": the indicator table (styler.data is the typed frame)."""
+    frame = indicadores_datos(ctx, objetivo_id)
+    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[5], frame.columns[6]
+    _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
+    styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores",
+                     caption="Impacto de las acciones", numeric=(base_col, result_col, meta_col, progress_col),
+                     cell_classes=pd.DataFrame({"Semáforo": frame["Semáforo"].map(SEMAFORO_CLASS).astype(str)}))
+    for i, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
-        base = fmt.value(item["linea_base_valor"], item["unidad_medida"], item["referencia_decimales"])
-        if item["linea_base_valor"] is None:
-            base = "N/A"
-        if with_year:
-            base += f" ({item['linea_base_anio']})"
-        out.append({
-            "Indicador": item["nombre"],
-            base_header: base,
-            f"Resultado {ctx.year}": _result_cell(item),
-            "Fuente": item["fuente"],
-            "Semáforo": semaforo_badge(item["semaforo"]),
-            meta_header: fmt.value(item["meta_valor"], item["unidad_medida"], item["meta_decimales"]),
-            "Avance hacia la meta": fmt.percent(item["avance_meta_pct"]),
-        })
-    return pd.DataFrame(out)
+        unit = item["unidad_medida"]
+        cell = pd.IndexSlice[[i], :]
+        styler.format({
+            base_col: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
+                                                             it["linea_base_anio"] if with_year else None), it=item),
+            result_col: partial(lambda v, it: _result_text(v, it["unidad_medida"], it["resultado_decimales"],
+                                                          it["estado"], it["nota"]), it=item),
+            meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            progress_col: fmt.percent,
+        }, subset=cell)
+    return styler
 
 
-def indicadores(ctx: Context, objetivo_id: int) -> HTML:
-    """"Impacto de las acciones": the indicator table with its notes."""
-    rows = ctx.table[ctx.table["objetivo_id"] == int(objetivo_id)]
-    if rows.empty:
-        return HTML('<p class="rotulo">Impacto de las acciones:</p>' + _no_info())
-    shown = indicator_rows(ctx, objetivo_id)
-    notes = [f'<p class="nota">Nota ({esc(r["nombre"])}): {esc(r["nota"])}</p>'
-             for r in rows.to_dict("records") if not is_missing(r["nota"]) and is_missing(r["estado"])]
-    notes.append('<p class="nota">Semáforo respecto a la línea base. Avance hacia la meta = (resultado − línea '
-                 'base) / (meta − línea base) × 100; N/D cuando no hay información.</p>')
-    return HTML('<p class="rotulo">Impacto de las acciones:</p>'
-                + table_html(shown, html_columns=("Semáforo",), classes="tabla indicadores",
-                             widths={"Indicador": "34%"})
-                + "".join(notes))
+def notas_indicadores(ctx: Context, objetivo_id: int) -> HTML:
+    """Notes under the indicator table: the results' notes and how the columns are computed."""
+    rows = ctx.indicators(objetivo_id)
+    notes = [{"indicador": r["nombre"], "nota": r["nota"]} for r in rows.to_dict("records")
+             if not is_missing(r["nota"]) and is_missing(r["estado"])]
+    return _html("notas_indicadores.html.j2", notas=notes)
+
+
+def nota_grafica(ctx: Context, objetivo_id: int) -> HTML:
+    """The chart's caption (its text alternative)."""
+    rows = ctx.indicators(objetivo_id)
+    return _html("nota_grafica.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
+                 nombres=list(rows["nombre"]), sin_dato=list(rows.loc[rows["resultado_valor"].isna(), "nombre"]))
+
+
+def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
+    """Every year of the objective's indicators, one row per indicator, years as columns (exploration)."""
+    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = long[long["objetivo_id"] == int(objetivo_id)]
+    wide = long.pivot_table(index="nombre", columns="anio", values="valor", aggfunc="first", sort=False)
+    wide.columns.name = "Año"
+    wide.index.name = "Indicador"
+    return wide
 
 
 # ----------------------------------------------------------------------------- VIII, IX
 
-def proyectos(ctx: Context) -> HTML:
+def proyectos_datos(ctx: Context) -> pd.DataFrame | None:
     items = narrative.proyectos(ctx.data_dir, ctx.year)
     if not items:
-        return HTML(h1(8) + _no_info())
-    shown = pd.DataFrame({
-        "Proyectos": [esc(p["proyecto"]) for p in items],
-        "Acciones de implementación": ["<ul>" + "".join(f"<li>{esc(a)}</li>" for a in p["acciones"]) + "</ul>"
-                                       for p in items],
-        "Avance físico financiero": [esc(p["avance_fisico_financiero"]) or "—" for p in items],
+        return None
+    return pd.DataFrame({
+        "Proyectos": [p["proyecto"] for p in items],
+        "Acciones de implementación": ["\n".join(p["acciones"]) for p in items],
+        "Avance físico financiero": [p["avance_fisico_financiero"] or "—" for p in items],
     })
-    return HTML(h1(8) + table_html(shown, html_columns=tuple(shown.columns), classes="tabla proyectos",
-                                   widths={"Proyectos": "20%", "Avance físico financiero": "16%"}))
+
+
+def proyectos(ctx: Context) -> Styler | HTML:
+    return _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")
 
 
 def glosario(ctx: Context) -> HTML:
     frame = narrative.glosario(ctx.data_dir)
-    if frame is None or frame.empty:
-        return HTML(h1(9) + _no_info())
-    items = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in zip(frame["termino"], frame["definicion"]))
-    return HTML(h1(9) + f'<dl class="glosario">{items}</dl>')
+    terms = [] if frame is None else frame.to_dict("records")
+    return _html("glosario.html.j2", terminos=terms)
 
 
 # ----------------------------------------------------------------------------- X annexes
 
-def _card(card: dict, objective: str) -> str:
-    def val(key):
-        v = card.get(key)
-        return "" if is_missing(v) else v
-
-    base = ("N/A" if val("linea_base_valor") == "" else
-            fmt.value(card["linea_base_valor"], card["unidad_medida"], card.get("linea_base_valor_decimales")))
-    meta = fmt.value(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales"))
-    name = val("nombre_cedula") or card["nombre"]
-    rows = [
-        '<tr><th colspan="4" class="cedula-titulo">CÉDULA DE INDICADORES</th></tr>',
-        f'<tr><th>UNIDAD RESPONSABLE:</th><td>{esc(val("unidad_responsable"))}</td>'
-        f'<th>UNIDAD EJECUTORA:</th><td>{esc(val("unidad_ejecutora"))}</td></tr>',
-        f'<tr><th>OBJETIVO SECTORIAL, INSTITUCIONAL O TRANSVERSAL:</th>'
-        f'<td colspan="3">{esc(val("objetivo_cedula") or objective)}</td></tr>',
-        '<tr><th colspan="4" class="cedula-subtitulo">CARACTERÍSTICAS</th></tr>',
-        f'<tr><th>INDICADOR:</th><td colspan="3"><strong>{esc(name)}</strong> '
-        f'<span class="cedula-id">({esc(card["indicador_id"])})</span></td></tr>',
-        f'<tr><th>OBJETIVO DEL INDICADOR:</th><td colspan="3">{esc(val("objetivo_indicador"))}</td></tr>',
-        f'<tr><th>DESCRIPCIÓN GENERAL:</th><td colspan="3">{multiline(val("descripcion"))}</td></tr>',
-        f'<tr><th>MÉTODO DE CÁLCULO:</th><td colspan="3">{esc(val("metodo_calculo"))}</td></tr>',
-        f'<tr><th>SENTIDO DEL INDICADOR:</th><td colspan="3">{esc(str(card["sentido"]).capitalize())}</td></tr>',
-        f'<tr><th>FRECUENCIA DE MEDICIÓN:</th><td colspan="3">{esc(str(card["frecuencia"]).capitalize())}</td></tr>',
-        f'<tr><th>FUENTE:</th><td>{esc(val("fuente"))}</td><th>UNIDAD DE MEDIDA:</th>'
-        f'<td>{esc(str(card["unidad_medida"]).capitalize())}</td></tr>',
-        f'<tr><th>REFERENCIA ADICIONAL:</th><td colspan="3">{esc(val("referencia_adicional"))}</td></tr>',
-        f'<tr class="cedula-metas"><th colspan="2">Línea base {card["linea_base_anio"]}</th>'
-        f'<th colspan="2">Meta {card["meta_anio"]}</th></tr>',
-        f'<tr class="cedula-metas"><td colspan="2">{esc(base)}</td><td colspan="2">{esc(meta)}</td></tr>',
-    ]
-    note = f'<p class="nota">{esc(val("nota_cedula"))}</p>' if val("nota_cedula") else ""
-    return f'<div class="cedula-bloque"><table class="cedula">{"".join(rows)}</table>{note}</div>'
-
-
 def cedulas(ctx: Context) -> HTML:
     """X. Anexos: one card per indicator, grouped by objective, laid out like the published cards."""
     ind = ctx.dataset.indicadores
-    parts = [h1(10), h2("Cédulas de indicadores", "cedulas")]
+    groups = []
     for obj in ctx.dataset.objetivos.to_dict("records"):
         cards = ind[ind["objetivo_id"] == obj["objetivo_id"]]
-        if cards.empty:
-            continue
-        parts.append(f'<h3 class="cedula-objetivo">Objetivo {obj["objetivo_id"]} {esc(obj["nombre"])}</h3>')
-        parts += [_card(card, obj["nombre"]) for card in cards.to_dict("records")]
-    return HTML("".join(parts))
+        items = []
+        for card in cards.to_dict("records"):
+            card = {**dict.fromkeys(CARD_OPTIONAL), **{k: (None if is_missing(v) else v) for k, v in card.items()}}
+            items.append({
+                **card,
+                "nombre_mostrado": card.get("nombre_cedula") or card["nombre"],
+                "objetivo_mostrado": card.get("objetivo_cedula") or obj["nombre"],
+                "linea_base_texto": _reference_text(card["linea_base_valor"], card["unidad_medida"],
+                                                    card.get("linea_base_valor_decimales")),
+                "meta_texto": fmt.value(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
+            })
+        if items:
+            groups.append({"objetivo_id": obj["objetivo_id"], "nombre": obj["nombre"], "cedulas": items})
+    return _html("cedulas.html.j2", grupos=groups)
 
 
-def calidad(ctx: Context) -> HTML:
-    """Data-quality notes found by the generic rules (figures are shown as published)."""
-    notes = quality.findings(ctx.dataset, ctx.year, ctx.params)
-    intro = ('<p>Las cifras de este informe se muestran tal como se publicaron. Las reglas de calidad de datos '
-             'encontraron las siguientes inconsistencias, que conviene revisar en la fuente:</p>')
-    if not notes:
-        body = "<p>No se encontraron inconsistencias.</p>"
-    else:
-        body = '<ul class="hallazgos">' + "".join(
-            f'<li><span class="hallazgo-regla">{esc(n.rule)}</span> {esc(n.message)} '
-            f'<span class="hallazgo-origen">({esc(n.file)}{f", línea {n.line}" if n.line else ""})</span></li>'
-            for n in notes) + "</ul>"
-    return HTML(h2("Notas de calidad de los datos", "calidad-datos") + intro + body)
+def hallazgos(ctx: Context) -> pd.DataFrame:
+    """The data-quality findings in plain Spanish, one row per fact (for exploration and review)."""
+    return quality.review(ctx.dataset, ctx.year, ctx.params)
+
+
+def calidad(ctx: Context) -> HTML | None:
+    """Data-quality notes inside the official report, only when the year's params ask for them."""
+    if not ctx.params["incluir_calidad"]:
+        return None
+    return HTML(quality.review_section(ctx.dataset, ctx.year, ctx.params))

@@ -17,3 +17,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
   touch "$stamp"
 fi
+
+# Test-only npm tools of the accessibility audit (axe-core, puppeteer-core), pinned in the lock file.
+if [ -n "$extra" ]; then
+  a11y=tests/a11y
+  if [ ! -d "$a11y/node_modules" ] || [ "$a11y/package-lock.json" -nt "$a11y/node_modules" ]; then
+    echo "Instalando las herramientas de accesibilidad (npm ci en $a11y) …"
+    npm ci --prefix "$a11y" --no-audit --no-fund --silent
+    touch "$a11y/node_modules"
+  fi
+fi

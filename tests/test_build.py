@@ -59,20 +59,6 @@ SECTIONS = ["I. Introducción", "II. Marco Normativo", "III. Misión y Visión",
             "VIII. Proyectos Estratégicos", "IX. Glosario", "X. Anexos"]
 
 
-@pytest.fixture(scope="module")
-def report_2023(tmp_path_factory):
-    out = tmp_path_factory.mktemp("informe2023")
-    code = cli.main(["build", "--year", "2023", "--out", str(out)])
-    assert code == 0
-    return out
-
-
-@pytest.fixture(scope="module")
-def soup(report_2023):
-    html = (report_2023 / "informe_2023.html").read_text(encoding="utf-8")
-    return BeautifulSoup(html, "html.parser")
-
-
 def test_build_writes_every_output(report_2023):
     for name in ("informe_2023.html", "informe_2023.pdf", "datos/indicadores_2023.csv", "datos/resumen_2023.csv",
                  "notebooks/00_portada.ipynb", "notebooks/07_objetivo_5.ipynb", "notebooks/10_anexos.ipynb"):
@@ -129,15 +115,67 @@ def test_html_summary_is_24_15_0_0_9(soup):
     values = [td.get_text(strip=True) for td in table.select("tbody td")]
     assert header == ["Número de indicadores", "Con avance", "Sin avance", "Igual", "Sin información"]
     assert values == ["24", "15", "0", "0", "9"]
-    badges = soup.select("span.semaforo")
-    assert {b.get_text(strip=True) for b in badges} >= {"● Con avance", "● Sin información"}
+    # the semáforo is a label in a cell with a class (the stylesheet colours it): never colour alone
+    cells = soup.select("table.indicadores td.semaforo")
+    assert len(cells) == 24
+    for td in cells:
+        status = next(c for c in td["class"] if c.startswith("semaforo-"))
+        assert td.get_text(strip=True) == {"semaforo-con_avance": "Con avance", "semaforo-sin_avance": "Sin avance",
+                                           "semaforo-igual": "Igual",
+                                           "semaforo-sin_informacion": "Sin información"}[status]
 
 
-def test_html_has_cards_charts_and_quality_notes(soup):
+def test_html_has_cards_and_charts_and_no_inline_style(soup):
     assert len(soup.select("table.cedula")) == 24
-    assert len(soup.select("figure.grafica svg, figure.grafica img")) == 5
-    notes = soup.select_one("ul.hallazgos").get_text(" ", strip=True)
-    assert "OM-2-06" in notes and "23.6" in notes and "4 objetivos" in notes
+    charts = soup.select('img.grafica[src^="data:image/svg+xml;base64,"]')
+    assert len(charts) == 5
+    assert len(soup.select("p.pie-grafica")) == 5, "every chart has a text description"
+    assert not soup.select("main [style]"), "the look lives in the stylesheet, not in style attributes"
+    numbers = [td.get_text(strip=True) for td in soup.select("table.indicadores td.numero")]
+    assert "84.20%" in numbers and "38.89%" in numbers
+
+
+def test_quality_findings_go_to_the_reviewer_document_not_to_the_report(report_2023, soup):
+    review = (report_2023 / "calidad_2023.html").read_text(encoding="utf-8")
+    assert "23.6" in review and "4 objetivos" in review
+    assert (report_2023 / "calidad_2023.html").stat().st_mode & 0o777 == 0o644
+    assert soup.find(id="calidad-datos") is None, "incluir_calidad is false for 2023"
+    assert "Notas de calidad" not in soup.get_text()
+
+
+def _internal_markers() -> list[str]:
+    from informe import quality
+    from informe.load import load
+
+    ids = list(load(config.DATA_DIR).indicadores["indicador_id"])
+    return ids + sorted(quality.TEMA_DE_REGLA)
+
+
+def test_no_internal_id_rule_code_or_path_in_the_report(report_2023, soup):
+    text = soup.get_text(" ")
+    pdf_text = _pdftotext(report_2023 / "informe_2023.pdf")
+    review = BeautifulSoup((report_2023 / "calidad_2023.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    for marker in _internal_markers():
+        assert marker not in text, marker
+        assert marker not in pdf_text, marker
+        assert marker not in review, marker
+    for leak in (str(config.ROOT), ".csv", ".yaml", "narrativa/"):
+        assert leak not in text and leak not in pdf_text, leak
+
+
+def test_published_section_titles_and_lettering(soup):
+    titles = [h.get_text(" ", strip=True) for h in soup.select("h1.seccion")]
+    assert "IV. Alineación de los Programa de Mediano Plazo con el Plan Estatal de Desarrollo 2021-2027" in titles
+    assert "V. Alineación de los Programas de Mediano Plazo con los ODS de la Agenda 2030" in titles
+    strategy = soup.find("h3", string=re.compile(r"^Estrategia 4\.1 "))
+    items = [li.get_text(" ", strip=True) for li in strategy.find_next("ul").find_all("li")]
+    assert [i[:2] for i in items] == ["a)", "b)", "c)", "d)", "e)"]
+
+
+def test_table_of_contents_lists_exactly_the_sections_and_subsections(soup):
+    headings = [h["id"] for h in soup.select("h1.seccion, h2.subseccion")]
+    toc = [a["href"][1:] for a in soup.select("nav.indice a")]
+    assert toc == headings
 
 
 def _pdftotext(pdf: Path) -> str:
@@ -149,7 +187,7 @@ def test_pdf_has_pages_title_and_summary(report_2023):
     pdf = report_2023 / "informe_2023.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert pages > 10
+    assert 10 < pages <= 45, pages
     text = _pdftotext(pdf)
     assert "Informe Anual de Resultados 2023" in text
     assert re.search(r"Número de indicadores.*\n\s*24\s+15\s+0\s+0\s+9\b", text), "summary row not in the PDF"

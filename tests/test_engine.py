@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from informe import engine
 from informe.load import LINE, typed
-from informe.params import DEFAULTS, load_params
+from informe.params import DEFAULTS, SECTION_TITLES, load_params
 from informe.problems import InformeError
 
 YEAR = 2023
@@ -382,8 +382,24 @@ def write(tmp_path, text: str, name: str = "2030.yaml"):
 def test_params_defaults(tmp_path):
     params = load_params(2030, write(tmp_path, "anio: 2030\n"))
     assert params == {"anio": 2030, "titulo": "Informe Anual de Resultados 2030", "tolerancia_igual": 0.01,
-                      "cero_cero_sin_informacion": True, "fecha_publicacion": None}
+                      "cero_cero_sin_informacion": True, "fecha_publicacion": None,
+                      "secciones": SECTION_TITLES, "incluir_calidad": False}
     assert set(params) == set(DEFAULTS) | {"anio"}
+
+
+def test_params_section_titles_replace_the_defaults_they_name(tmp_path):
+    params = load_params(2030, write(tmp_path, 'anio: 2030\nsecciones:\n  4: "Alineación con el PED"\n'))
+    assert params["secciones"][4] == "Alineación con el PED"
+    assert params["secciones"][5] == SECTION_TITLES[5]
+    published = load_params(2023)["secciones"]
+    assert published[4].startswith("Alineación de los Programa de Mediano Plazo")
+
+
+@pytest.mark.parametrize("text", ['secciones:\n  11: "Otra"\n', 'secciones:\n  4: ""\n', "secciones: 4\n",
+                                  "incluir_calidad: si\n"])
+def test_params_bad_section_titles_are_rejected(tmp_path, text):
+    with pytest.raises(InformeError):
+        load_params(2030, write(tmp_path, "anio: 2030\n" + text))
 
 
 def test_params_reference_year():

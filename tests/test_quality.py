@@ -8,14 +8,20 @@ of the fixture: see the docstring of ``tests/test_validate.py``.
 
 from __future__ import annotations
 
+import re
 import shutil
+import stat
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from edits import MINIMAL, add_column, cell, delete_line
+from markupsafe import escape
 
 from informe import config, quality
 from informe.load import load
+from informe.params import load_params
+
 YEAR = 2023
 
 
@@ -190,3 +196,182 @@ def test_reference_findings_stop_at_the_known_ones(reference_findings):
     assert "sin_resultado" not in by_rule  # the four ENCIG indicators are ND, not missing
     assert "estado_con_valor" not in by_rule
     assert "meta_igual_referencia" not in by_rule
+
+
+# ---------------------------------------------------------------- the reviewer document (quality.review)
+
+RULE_CODES = set(re.findall(r'Finding\(\s*"([a-z_]+)"', (config.PACKAGE_DIR / "quality.py").read_text("utf-8")))
+INTERNAL_ID = re.compile(r"[A-Z]{2,}-\d+-\d+")
+LINE_REFERENCE = re.compile(r"\bl[ií]neas?\s+\d", re.IGNORECASE)
+TEXT_COLUMNS = ["tema", "hallazgo", "donde", "revisar"]
+
+
+def assert_plain_spanish(frame: pd.DataFrame) -> None:
+    """No rule code, internal indicator id, file name or line number in any text cell."""
+    for column in TEXT_COLUMNS:
+        for text in frame[column].astype(str):
+            assert not [code for code in RULE_CODES if code in text], (column, text)
+            assert not INTERNAL_ID.search(text), (column, text)
+            assert not any(ext in text for ext in (".csv", ".md", ".yaml")), (column, text)
+            assert not LINE_REFERENCE.search(text), (column, text)
+
+
+def review_for(tmp_path: Path, edits, year: int = YEAR):
+    target = tmp_path / "datos"
+    shutil.copytree(MINIMAL, target)
+    for edit in edits:
+        edit(target)
+    ds = load(target)
+    return ds, quality.findings(ds, year), quality.review(ds, year)
+
+
+@pytest.fixture(scope="module")
+def reference():
+    ds = load(config.DATA_DIR)
+    params = load_params(YEAR)
+    return ds, params, quality.review(ds, YEAR, params)
+
+
+def test_every_rule_has_a_topic():
+    assert RULE_CODES == set(quality.TEMA_DE_REGLA)
+    assert set(quality.TEMA_DE_REGLA.values()) <= set(quality.TEMAS)
+
+
+def test_review_columns_and_topic_categories(reference):
+    *_, frame = reference
+    assert list(frame.columns) == quality.REVIEW_COLUMNS == TEXT_COLUMNS
+    assert isinstance(frame["tema"].dtype, pd.CategoricalDtype)
+    assert frame["tema"].cat.ordered
+    assert list(frame["tema"].cat.categories) == list(quality.TEMAS)
+    assert frame["tema"].is_monotonic_increasing
+    assert frame.notna().all().all()
+
+
+def test_review_one_row_per_fact(reference):
+    ds, params, frame = reference
+    assert len(frame) < len(quality.findings(ds, YEAR, params))
+    (figure,) = [row for row in frame.itertuples() if "23.6" in row.hallazgo]
+    # the same «de 23.6% a …» statement is in the executive summary, the actions of strategy 2.1
+    # and the projects table: one row, with every place
+    places = figure.donde.split("; ")
+    assert [p.split(".")[0] for p in places] == ["VI", "VII", "VII", "VIII"]
+    assert "VII. Objetivo 2, acciones realizadas de la estrategia 2.1" in places
+    assert "VII. Objetivo 2, tabla «Impacto de las acciones»" in places
+    assert "«de 23.6% a un 38.8%» y «de 23.6% a un 38.89%»" in figure.hallazgo
+    assert "26.6% (2022) a 38.89% (2023)" in figure.hallazgo
+    # the repeated name and the card with another name for the same indicator: one row
+    (names,) = [row for row in frame.itertuples() if "se llaman igual" in row.hallazgo]
+    assert "Licitación Pública" in names.hallazgo
+    assert names.donde == "VII. Objetivo 2, tabla «Impacto de las acciones»; X. Anexos, cédulas de los indicadores"
+    (count,) = [row for row in frame.itertuples() if "«4 objetivos»" in row.hallazgo]
+    assert count.donde == "I. Introducción"
+
+
+def test_review_speaks_of_the_report_not_of_files(reference):
+    *_, frame = reference
+    assert_plain_spanish(frame)
+    baseline = frame[frame["hallazgo"].str.contains("declara una línea base 2022 de 60%")]
+    assert len(baseline) == 1
+    text = baseline.iloc[0].hallazgo
+    assert "la tabla de resultados publica 26.6% para 2022; el semáforo se calcula con 26.6%" in text
+    # the indicator shares its name with another one: the text tells them apart
+    assert "el segundo con ese nombre en el objetivo 2" in baseline.iloc[0].hallazgo
+    assert baseline.iloc[0].donde == ("VII. Objetivo 2, tabla «Impacto de las acciones»; "
+                                      "X. Anexos, cédula del indicador")
+
+
+def test_review_of_the_minimal_fixture_is_empty(reference):
+    *_, frame = reference
+    empty = quality.review(load(MINIMAL), YEAR)
+    assert empty.empty
+    assert list(empty.columns) == list(frame.columns)
+    assert (empty.dtypes == frame.dtypes).all()
+
+
+@pytest.mark.parametrize("edits", [pytest.param(c[1], id=c[0]) for c in CASES if c[2]])
+def test_review_of_each_rule(tmp_path, edits):
+    _, found, frame = review_for(tmp_path, edits)
+    assert 1 <= len(frame) <= len(found)
+    assert_plain_spanish(frame)
+    assert frame["tema"].isin(quality.TEMAS).all()
+    assert all(place.split(".")[0] in quality.ROMAN.values()
+               for donde in frame["donde"] for place in donde.split("; "))
+
+
+def test_review_of_a_year_without_results():
+    frame = quality.review(load(MINIMAL), 2024)
+    assert len(frame) == 3
+    assert set(frame["tema"]) == {"Resultado del año"}
+    assert_plain_spanish(frame)
+
+
+def test_review_groups_a_count_said_in_two_places(tmp_path):
+    _, found, frame = review_for(tmp_path, [
+        narrative("introduccion.md", "El programa tiene 3 objetivos.\n"),
+        narrative("resumen_ejecutivo.md", "Se avanzó en los tres objetivos.\n")])
+    assert len(found) == 2
+    (row,) = frame.itertuples()
+    assert row.donde == "I. Introducción; VI. Resumen ejecutivo"
+    assert "«3 objetivos» y «tres objetivos»" in row.hallazgo
+
+
+def test_write_review(tmp_path, reference):
+    ds, params, frame = reference
+    path = quality.write_review(ds, YEAR, params, tmp_path / "calidad_2023.html", dependencia="Oficialía Mayor")
+    assert path == tmp_path / "calidad_2023.html"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["calidad_2023.html"]  # no temporary file left
+    first = path.read_bytes()
+    html = first.decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="es">' in html and '<meta charset="utf-8">' in html
+    assert "<script" not in html.lower() and "http" not in html and " style=" not in html
+    assert "Oficialía Mayor" in html and "2023" in html
+    assert html.count('<th scope="col"') == 4 and "<caption>" in html
+    assert html.index("<h1>") < html.index("<h2>")
+    for text in frame["hallazgo"]:
+        assert str(escape(text)) in html
+    quality.write_review(ds, YEAR, params, path, dependencia="Oficialía Mayor")
+    assert path.read_bytes() == first
+
+
+def test_write_review_without_findings(tmp_path):
+    path = quality.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html",
+                                dependencia="Instituto de Atención Ciudadana")
+    html = path.read_text(encoding="utf-8")
+    assert "No se encontraron inconsistencias." in html and "<table" not in html
+
+
+def test_write_review_removes_the_temporary_file_on_error(tmp_path, monkeypatch):
+    def fail(*args):
+        raise OSError("disco lleno")
+    monkeypatch.setattr(quality.os, "replace", fail)
+    with pytest.raises(OSError):
+        quality.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html", dependencia="IAC")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_review_escapes_names(tmp_path):
+    name = "Porcentaje <b>de</b> solicitudes <script>alert(1)</script>"
+    ds, _, frame = review_for(tmp_path, [cell("indicadores.csv", 2, "nombre", name),
+                                         cell("indicadores.csv", 2, "linea_base_valor", "35")])
+    (row,) = frame.itertuples()
+    assert f"«{name}»" in row.hallazgo
+    document = quality.write_review(ds, YEAR, None, tmp_path / "calidad.html", dependencia="IAC <i>")
+    html = document.read_text(encoding="utf-8")
+    assert "<script" not in html and "<b>de</b>" not in html and "IAC <i>" not in html
+    assert str(escape(row.hallazgo)) in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    section = quality.review_section(ds, YEAR)
+    assert "<script" not in section and "&lt;script&gt;" in section
+
+
+def test_review_section_fragment(reference):
+    ds, params, frame = reference
+    section = quality.review_section(ds, YEAR, params)
+    assert section.startswith('<h2 class="subseccion" id="calidad-datos">Notas de calidad de los datos</h2>')
+    assert "<html" not in section and "<h1" not in section
+    assert section.count("<tr>") == len(frame) + 1
+    for text in frame["hallazgo"]:
+        assert str(escape(text)) in section
+    assert "No se encontraron inconsistencias." in quality.review_section(load(MINIMAL), YEAR)

@@ -1,0 +1,123 @@
+"""The report layer: section functions return typed data; Styler, Jinja2 and the stylesheet present it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from edits import MINIMAL, cell
+from pandas.io.formats.style import Styler
+
+from informe import config, present, report
+
+YEAR = 2023
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return report.open(YEAR)
+
+
+def test_indicator_table_is_a_typed_frame_behind_a_styler(ctx):
+    styled = report.indicadores(ctx, 2)
+    assert isinstance(styled, Styler)
+    frame = styled.data
+    pd.testing.assert_frame_equal(frame, report.indicadores_datos(ctx, 2))
+    assert list(frame.columns) == ["Indicador", "Línea base 2022", "Resultado 2023", "Fuente", "Semáforo",
+                                   "Meta 2027", "Avance hacia la meta (%)"]
+    for column in ("Línea base 2022", "Resultado 2023", "Meta 2027", "Avance hacia la meta (%)"):
+        assert frame[column].dtype == "Float64", column
+    assert isinstance(frame["Semáforo"].dtype, pd.CategoricalDtype) and frame["Semáforo"].cat.ordered
+    assert list(frame["Semáforo"].cat.categories) == ["Con avance", "Sin avance", "Igual", "Sin información"]
+    # an evaluator can sort and filter it like any frame
+    assert frame.sort_values("Resultado 2023", ascending=False)["Resultado 2023"].iloc[0] == pytest.approx(100)
+    assert (frame["Semáforo"] >= "Sin avance").sum() == 0
+
+
+def test_indicator_table_html_formats_as_published_with_classes_only(ctx):
+    soup = BeautifulSoup(report.indicadores(ctx, 2).to_html(), "html.parser")
+    table = soup.find("table")
+    assert table["class"] == ["tabla", "indicadores"] and table["id"] == "T_indicadores-2"
+    assert table.caption.get_text(strip=True) == "Impacto de las acciones"
+    rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
+    first = next(r for r in rows if r[0] == "Porcentaje de procedimientos de adjudicación abiertos")
+    assert first[1:3] == ["0%", "84.20%"] and first[3] == "Oficialía Mayor del Estado de Sonora"
+    assert first[4] == "Con avance" and first[5] == "80%" and first[6] == "105.25%"
+    assert not soup.select("[style]"), "no inline style: the stylesheet owns the look"
+    assert all("numero" in td["class"] for td in table.select("td.col1, td.col2, td.col5, td.col6"))
+    assert "OM-2" not in str(soup)
+
+
+def test_result_not_available_shows_nd_with_its_note(ctx):
+    html = report.indicadores(ctx, 5).to_html()
+    assert "N/D (La información aún no se publica)" in html
+    assert report.indicadores_datos(ctx, 5)["Resultado 2023"].isna().sum() == 4
+
+
+def test_summary_frames_are_integer_counts(ctx):
+    total = report.resumen_indicadores(ctx).data
+    assert total.to_dict("records") == [{"Número de indicadores": 24, "Con avance": 15, "Sin avance": 0,
+                                         "Igual": 0, "Sin información": 9}]
+    per = report.resumen_datos(ctx)
+    assert per["Con avance"].dtype == "int64" and per["Objetivo"].iloc[-1] == "Total"
+
+
+def test_table_of_contents_is_data_and_matches_the_section_titles(ctx):
+    toc = report.contenido(ctx)
+    assert list(toc.columns) == ["nivel", "ancla", "titulo"]
+    assert list(toc.loc[toc["nivel"] == 1, "ancla"]) == [f"seccion-{n}" for n in range(1, 11)]
+    assert toc.loc[toc["ancla"] == "seccion-4", "titulo"].item().startswith("IV. Alineación de los Programa")
+    assert list(toc.loc[toc["ancla"].str.startswith("objetivo-"), "ancla"]) == [f"objetivo-{i}" for i in range(1, 6)]
+    assert "calidad-datos" not in set(toc["ancla"])
+
+
+def test_quality_notes_enter_the_report_only_when_asked(ctx):
+    assert report.calidad(ctx) is None
+    asked = report.Context(ctx.year, ctx.data_dir, ctx.dataset, {**ctx.params, "incluir_calidad": True}, ctx.table)
+    html = report.calidad(asked).data
+    assert 'id="calidad-datos"' in html and "23.6" in html
+    assert not re.search(r"[A-Z]{2,}-\d+-\d+", html) and "linea_base_distinta" not in html
+    assert "calidad-datos" in set(report.contenido(asked)["ancla"])
+
+
+def test_templates_escape_data_and_markdown_is_sanitized(tmp_path):
+    data = tmp_path / "datos"
+    shutil.copytree(MINIMAL, data)
+    cell("objetivos.csv", 2, "nombre", "Mejorar <script>alert(1)</script> & más")(data)
+    folder = data / "narrativa" / str(YEAR)
+    folder.mkdir(parents=True)
+    (folder / "introduccion.md").write_text(
+        "Texto <img src=x onerror=alert(1)> [enlace](javascript:alert(2)) <iframe src=x></iframe>"
+        "<form><input></form> **negritas**\n", encoding="utf-8")
+    params = tmp_path / "p.yaml"
+    params.write_text("anio: 2023\n", encoding="utf-8")
+    ctx = report.open(YEAR, data, params)
+    heading = report.objetivo(ctx, 1).data
+    assert "<script>" not in heading and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; más" in heading
+    intro = report.introduccion(ctx).data
+    for bad in ("onerror", "javascript:", "<iframe", "<form", "<input"):
+        assert bad not in intro, bad
+    assert "<strong>negritas</strong>" in intro
+
+
+def test_markdown_keeps_lettering_and_allowed_markup():
+    html = str(present.markdown_html("## Título\n\n- a) primero\n- b) segundo\n\n[sitio](https://sonora.gob.mx)"))
+    assert "<h2>Título</h2>" in html and "<li>a) primero</li>" in html
+    assert 'href="https://sonora.gob.mx"' in html
+
+
+def test_section_titles_come_from_params(ctx):
+    assert report.titulo(ctx, 4).data.startswith('<h1 class="seccion" id="seccion-4">IV. Alineación de los Programa')
+    assert "Misión y Visión de la Oficialía Mayor" in report.titulo(ctx, 3).data
+
+
+def test_no_colour_width_or_font_size_in_python():
+    """The look lives in the stylesheet (and informe.mplstyle): no colour, width or size literal in the code."""
+    for path in (config.PACKAGE_DIR).glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"#[0-9a-fA-F]{6}\b", text), path.name
+        assert not re.search(r"(font-size|width|color)\s*:", text), path.name
+        assert "fontsize=" not in text and "sns.set" not in text and "matplotlib.use(" not in text, path.name
