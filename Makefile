@@ -20,7 +20,7 @@ lab:
 	@bash scripts/setup.sh
 	.venv/bin/python -m pip install -q -e ".[lab]"
 	.venv/bin/nbstripout --install
-	.venv/bin/jupyter lab notebooks/
+	.venv/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench:
 	@bash scripts/setup.sh

@@ -350,10 +350,10 @@ def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Every year of the objective's indicators, one row per indicator, years as columns (exploration)."""
     long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
     long = long[long["objetivo_id"] == int(objetivo_id)]
-    wide = long.pivot_table(index="nombre", columns="anio", values="valor", aggfunc="first", sort=False)
+    wide = long.pivot(index=["indicador_id", "nombre"], columns="anio", values="valor")
+    wide = wide.reindex(pd.MultiIndex.from_frame(long[["indicador_id", "nombre"]].drop_duplicates()))
     wide.columns.name = "Año"
-    wide.index.name = "Indicador"
-    return wide
+    return wide.rename_axis(index=["Id", "Indicador"])
 
 
 # ----------------------------------------------------------------------------- VIII, IX
@@ -370,7 +370,10 @@ def proyectos_datos(ctx: Context) -> pd.DataFrame | None:
 
 
 def proyectos(ctx: Context) -> Styler | HTML:
-    return _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")
+    shown = _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")
+    if isinstance(shown, Styler):  # each action on its line, marked as in the published table
+        shown.format({"Acciones de implementación": lambda text: "\n".join(f"▪ {a}" for a in text.splitlines())})
+    return shown
 
 
 def glosario(ctx: Context) -> HTML:

@@ -121,3 +121,10 @@ def test_no_colour_width_or_font_size_in_python():
         assert not re.search(r"#[0-9a-fA-F]{6}\b", text), path.name
         assert not re.search(r"(font-size|width|color)\s*:", text), path.name
         assert "fontsize=" not in text and "sns.set" not in text and "matplotlib.use(" not in text, path.name
+
+
+def test_series_keep_every_indicator_even_with_a_repeated_name(ctx):
+    wide = report.serie(ctx, 2)
+    assert len(wide) == 6, "two indicators share a name in objective 2: both rows must stay"
+    assert list(wide.columns) == [2022, 2023]
+    assert wide.loc[("OM-2-06", "Porcentaje de procedimientos de adjudicación abiertos"), 2022] == pytest.approx(26.6)
