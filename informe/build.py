@@ -1,26 +1,32 @@
 """Stage 5: build orchestration — papermill per notebook, open-data exports, HTML, PDF.
 
-``informe build --year Y`` = :func:`build`. The data are validated before any
-notebook runs (a data problem is reported once, with file and line, instead of
-failing inside every notebook). Outputs go to ``outputs/<Y>/`` (or ``--out``):
+``informe build --year Y`` = :func:`build`. Every input is checked before any notebook
+runs and every blocker is reported at once. Outputs go to ``outputs/<Y>/`` (or ``--out``):
 
 * ``notebooks/`` — the executed notebooks (``07_objetivo.ipynb`` runs once per objective);
 * ``datos/`` — ``indicadores_<Y>.csv`` and ``resumen_<Y>.csv``;
-* ``informe_<Y>.html`` and ``informe_<Y>.pdf``, each written atomically;
+* ``informe_<Y>.html`` and ``informe_<Y>.pdf``;
 * ``calidad_<Y>.html`` — the data-quality review for evaluators (not part of the official report).
+
+Nothing lost, nothing half-written: everything is written into a staging directory beside
+the output directory and moved into place only when all of it succeeded; a failed or
+interrupted build leaves the previous outputs byte-identical (the notebook that failed is
+kept in ``fallidos/``). One build per output directory at a time (a lock; a second build
+waits). Paths recorded in the executed notebooks are relative to the project when inside it.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Callable
 
 from . import config, narrative, quality
-from .execute import NotebookJob, run_notebooks
+from .execute import NotebookError, NotebookJob, run_notebooks
 from .export import check_year, export
+from .files import build_lock, staging, swap_in
 from .load import Dataset, load
 from .params import load_params
 from .problems import DataError
@@ -42,7 +48,7 @@ def plan(dataset: Dataset, year: int, data_dir: Path, params_path: Path, noteboo
          notebooks_dir: Path | None = None) -> list[NotebookJob]:
     """The papermill jobs of one report, in report order."""
     source_dir = notebooks_dir or config.NOTEBOOKS_DIR
-    base = {"anio": year, "data_dir": str(Path(data_dir).resolve()), "params_file": str(Path(params_path).resolve())}
+    base = {"anio": year, "data_dir": project_path(data_dir), "params_file": project_path(params_path)}
     jobs = []
     for name, label in NOTEBOOKS:
         if name == PER_OBJECTIVE:
@@ -56,13 +62,29 @@ def plan(dataset: Dataset, year: int, data_dir: Path, params_path: Path, noteboo
     return jobs
 
 
+def project_path(path: Path | str) -> str:
+    """``path`` relative to the project when it lies inside it (what the notebooks record), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(config.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _record_provenance(executed: Path, source: Path, final: Path) -> None:
+    """papermill records the paths it was given; record the project-relative source and final path."""
+    import nbformat
+
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["papermill"]["input_path"] = project_path(source)
+    nb.metadata["papermill"]["output_path"] = project_path(final)
+    nbformat.write(nb, str(executed))
+
+
 def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | str | None = None,
           out_dir: Path | str | None = None, formats: list[str] | tuple[str, ...] = ("html", "pdf"),
           workers: int = 2, progress: Callable[[str], None] = print) -> dict[str, Path]:
-    """Build the year's report; returns the paths written by kind (html, pdf, datos, notebooks)."""
-    from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
-
-    started = time.perf_counter()
+    """Build the year's report; returns the final paths written by kind (html, pdf, datos, notebooks…)."""
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_path = Path(params_path) if params_path else config.params_file(year)
     params = load_params(year, params_path, required=True)
@@ -72,36 +94,61 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     if problems:
         raise DataError(problems)
     out = config.output_dir(year, out_dir)
-    notebooks_out = out / "notebooks"
-    if notebooks_out.exists():
-        shutil.rmtree(notebooks_out)  # executed notebooks are regenerated; none from an older run may linger
-    notebooks_out.mkdir(parents=True)
+    with build_lock(out, progress):
+        return _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress)
 
-    written: dict[str, Path] = {"notebooks": notebooks_out}
-    progress(f"Informe {year} de {dataset.dependencia.get('nombre')} — datos: {data_dir}, salida: {out}")
-    datos = export(dataset, year, params, out)
-    written["datos"] = datos[0].parent
-    progress(f"Datos abiertos escritos en {written['datos']}")
-    written["calidad"] = quality.write_review(dataset, year, params, out / f"calidad_{year}.html",
-                                              dependencia=str(dataset.dependencia.get("nombre", "")))
-    progress(f"Revisión de calidad de los datos: {written['calidad']}")
 
-    jobs = plan(dataset, year, data_dir, params_path, notebooks_out)
-    progress(f"Ejecutando {len(jobs)} cuadernos con papermill ({workers} en paralelo)…")
-    executed = run_notebooks(jobs, workers=workers, progress=progress)
+def _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress) -> dict[str, Path]:
+    from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
 
-    title = f"{params['titulo']} — {dataset.dependencia.get('nombre')}"
-    html_path = out / f"informe_{year}.html"
-    with tempfile.TemporaryDirectory(prefix="informe-") as scratch:
-        target = html_path if "html" in formats else Path(scratch) / html_path.name
+    started = time.perf_counter()
+    with staging(out) as stage:
+        written: dict[str, Path] = {}
+        progress(f"Informe {year} de {dataset.dependencia.get('nombre')} — datos: {project_path(data_dir)}, "
+                 f"salida: {out}")
+        datos = export(dataset, year, params, stage)
+        written["datos"] = datos[0].parent
+        written["calidad"] = quality.write_review(dataset, year, params, stage / f"calidad_{year}.html",
+                                                  dependencia=str(dataset.dependencia.get("nombre", "")))
+        notebooks = stage / "notebooks"
+        jobs = plan(dataset, year, data_dir, params_path, notebooks)
+        progress(f"Ejecutando {len(jobs)} cuadernos con papermill ({workers} en paralelo)…")
+        try:
+            executed = run_notebooks(jobs, workers=workers, progress=progress)
+        except NotebookError as err:
+            raise _keep_failed(err, stage, out) from None
+        for job in jobs:
+            _record_provenance(job.output, job.source, out / "notebooks" / job.output.name)
+        written["notebooks"] = notebooks
+
+        title = f"{params['titulo']} — {dataset.dependencia.get('nombre')}"
+        html_path = stage / f"informe_{year}.html"
         t0 = time.perf_counter()
-        stitch_html(executed, target, title=title)
-        if "html" in formats:
-            written["html"] = target
-            progress(f"HTML: {target} ({time.perf_counter() - t0:.1f} s)")
+        stitch_html(executed, html_path, title=title)
+        progress(f"HTML listo ({time.perf_counter() - t0:.1f} s)")
         if "pdf" in formats:
             t0 = time.perf_counter()
-            written["pdf"] = html_to_pdf(target, out / f"informe_{year}.pdf")
-            progress(f"PDF: {written['pdf']} ({time.perf_counter() - t0:.1f} s)")
+            written["pdf"] = html_to_pdf(html_path, stage / f"informe_{year}.pdf")
+            progress(f"PDF listo ({time.perf_counter() - t0:.1f} s)")
+        if "html" in formats:
+            written["html"] = html_path
+        else:
+            html_path.unlink()
+        swap_in(stage, out)
+    shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
+    final = {kind: out / path.relative_to(stage) for kind, path in written.items()}
+    for kind in ("html", "pdf", "calidad"):
+        if kind in final:
+            progress(f"{kind.upper() if kind != 'calidad' else 'Revisión de calidad'}: {final[kind]}")
     progress(f"Listo en {time.perf_counter() - started:.1f} s.")
-    return written
+    return final
+
+
+def _keep_failed(err: NotebookError, stage: Path, out: Path) -> NotebookError:
+    """Keep the notebook that failed (with its error) in ``<out>/fallidos/``; the previous outputs stay as they were."""
+    kept = out / "fallidos" / err.output.name
+    if err.output.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(err.output, kept)
+    return NotebookError(err.job, kept, err.ename, err.evalue, err.cell_index, err.execution_count, err.traceback,
+                         cwd=Path.cwd())

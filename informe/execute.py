@@ -44,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -195,41 +196,59 @@ _IPYKERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
                  extra_arguments: list[str]) -> dict:
-    """Execute one notebook (runs inside a worker process). Returns a JSON-able dict."""
+    """Execute one notebook (runs inside a worker process). Returns a JSON-able dict.
+
+    Kernels talk over IPC sockets (files in Jupyter's runtime directory), not TCP ports: two
+    kernels starting at once can never pick the same port, and nothing listens on the network.
+    A kernel that dies before running any cell is started again, once.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError, strip_color
+    from traitlets.config import Config
 
     Path(output).parent.mkdir(parents=True, exist_ok=True)
+    for attempt in (1, 2):
+        sockets = tempfile.mkdtemp(prefix="informe-nucleo-")
+        config = Config()
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "k")  # private socket files for this kernel
+        try:
+            pm.execute_notebook(source, output, parameters=parameters, cwd=cwd, kernel_name=kernel_name,
+                                progress_bar=False, log_output=False, extra_arguments=extra_arguments,
+                                config=config)
+        except PapermillExecutionError as exc:
+            return {
+                "ok": False,
+                "ename": exc.ename,
+                "evalue": exc.evalue,
+                "executed_index": exc.cell_index,
+                "execution_count": exc.exec_count,
+                "traceback": [strip_color(line) for line in (exc.traceback or [])],
+            }
+        except Exception as exc:  # kernel died, unreadable notebook, missing file…
+            if attempt == 1 and _no_cell_ran(output):
+                continue
+            return {
+                "ok": False,
+                "ename": type(exc).__name__,
+                "evalue": str(exc).strip(),
+                "executed_index": None,
+                "execution_count": None,
+                "traceback": [],
+            }
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
+        return {"ok": True, "retried": attempt > 1}
+    raise AssertionError("unreachable")
+
+
+def _no_cell_ran(output: str) -> bool:
+    """True when papermill wrote no executed cell (the kernel failed while starting) or nothing at all."""
     try:
-        pm.execute_notebook(
-            source,
-            output,
-            parameters=parameters,
-            cwd=cwd,
-            kernel_name=kernel_name,
-            progress_bar=False,
-            log_output=False,
-            extra_arguments=extra_arguments,
-        )
-    except PapermillExecutionError as exc:
-        return {
-            "ok": False,
-            "ename": exc.ename,
-            "evalue": exc.evalue,
-            "executed_index": exc.cell_index,
-            "execution_count": exc.exec_count,
-            "traceback": [strip_color(line) for line in (exc.traceback or [])],
-        }
-    except Exception as exc:  # kernel died, unreadable notebook, missing file…
-        return {
-            "ok": False,
-            "ename": type(exc).__name__,
-            "evalue": str(exc).strip(),
-            "executed_index": None,
-            "execution_count": None,
-            "traceback": [],
-        }
-    return {"ok": True}
+        nb = json.loads(Path(output).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not any(c.get("execution_count") for c in nb.get("cells", []) if c.get("cell_type") == "code")
 
 
 def _worker_main() -> None:
@@ -415,7 +434,8 @@ def run_notebooks(
                 elapsed = time.perf_counter() - t0
                 result = fut.result()
                 if result["ok"]:
-                    progress(f"{tag(i)} … {elapsed:.1f} s")
+                    retried = " (el núcleo no arrancó a la primera; se reintentó)" if result.get("retried") else ""
+                    progress(f"{tag(i)} … {elapsed:.1f} s{retried}")
                     continue
                 progress(f"{tag(i)} … ERROR tras {elapsed:.1f} s")
                 if failure is None:

@@ -5,13 +5,12 @@ The fast path to publish the year's figures: no notebook is executed.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from . import engine
+from .files import write_text_atomic
 from .load import Dataset
 from .problems import InformeError
 from .values import is_missing
@@ -47,18 +46,8 @@ def export_tables(ds: Dataset, year: int, params: dict) -> tuple[pd.DataFrame, p
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
-    """Write a CSV through a temporary file, so a failure never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = frame.map(plain).to_csv(index=False, lineterminator="\n")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write a CSV through a temporary file (mode 0644), so a failure never leaves half a file."""
+    return write_text_atomic(path, frame.map(plain).to_csv(index=False, lineterminator="\n"))
 
 
 def export(ds: Dataset, year: int, params: dict, out_dir: Path) -> list[Path]:

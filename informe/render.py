@@ -29,16 +29,13 @@ previous report is left untouched.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
-from typing import Iterator
 
 from informe.config import TEMPLATES_DIR
+from informe.files import atomic_path
 
 __all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
 
@@ -63,27 +60,6 @@ DISPLAY_PRIORITY = [
     "image/jpeg",
     "text/plain",
 ]
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-@contextlib.contextmanager
-def _atomic_target(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 # --------------------------------------------------------------------------- notebook
@@ -143,7 +119,7 @@ def stitch_html(
         "metadata": {"name": title, "path": first_dir},
     }
     html, _ = _exporter().from_notebook_node(merged, resources=resources)
-    with _atomic_target(out_html) as tmp:
+    with atomic_path(out_html) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return out_html
 
@@ -184,7 +160,7 @@ def html_to_pdf(html: Path, pdf: Path) -> Path:
     weasy_log.addFilter(quiet)
     try:
         document = HTML(filename=str(html), url_fetcher=_offline_fetcher(), media_type="print").render()
-        with _atomic_target(pdf) as tmp:
+        with atomic_path(pdf) as tmp:
             document.write_pdf(str(tmp))
     finally:
         weasy_log.removeFilter(quiet)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -264,8 +267,14 @@ def test_bad_narrative_is_reported_before_any_notebook_runs(tmp_path, capsys):
     assert not (out / "notebooks").exists()
 
 
-def test_failing_notebook_stops_the_build_and_keeps_the_error_notebook(tmp_path, monkeypatch, capsys):
-    """A real notebook that fails (an objective id that does not exist) stops the build with a clear message."""
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_failing_notebook_stops_the_build_and_leaves_every_previous_output_byte_identical(
+        report_2023, tmp_path, monkeypatch, capsys):
+    """A real notebook that fails (an objective id that does not exist) stops the build with a clear
+    message; the previous report (a full real build) keeps every byte; the error notebook is kept."""
     notebooks = tmp_path / "notebooks"
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     source = (notebooks / "07_objetivo.ipynb").read_text(encoding="utf-8")
@@ -273,14 +282,75 @@ def test_failing_notebook_stops_the_build_and_keeps_the_error_notebook(tmp_path,
         source.replace("report.objetivo(ctx, objetivo_id)", "report.objetivo(ctx, objetivo_id + 100)"),
         encoding="utf-8")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
-    previous = tmp_path / "out" / "informe_2023.html"
-    previous.parent.mkdir()
-    previous.write_text("informe anterior", encoding="utf-8")
-    code = cli.main(["build", "--year", "2023", "--out", str(tmp_path / "out"), "--workers", "1"])
+    out = tmp_path / "out"
+    shutil.copytree(report_2023, out)
+    before = _snapshot(out)
+    code = cli.main(["build", "--year", "2023", "--out", str(out), "--workers", "1"])
     assert code == 1
     err = capsys.readouterr().err
     assert "VII. Objetivo 1" in err and "07_objetivo_1.ipynb" in err and "Traceback" not in err
     assert "InformeError" in err and "El objetivo 101 no existe" in err
-    assert (tmp_path / "out" / "notebooks" / "07_objetivo_1.ipynb").exists(), "error notebook must be kept"
-    assert not (tmp_path / "out" / "notebooks" / "08_proyectos.ipynb").exists(), "later notebooks must not run"
-    assert previous.read_text(encoding="utf-8") == "informe anterior", "the previous report must be untouched"
+    kept = out / "fallidos" / "07_objetivo_1.ipynb"
+    assert kept.exists() and str(kept) in err, "the error notebook must be kept and named"
+    after = {k: v for k, v in _snapshot(out).items() if not k.startswith("fallidos/")}
+    assert after == before, "every previous output must stay byte-identical"
+    assert not [p for p in tmp_path.iterdir() if ".construyendo-" in p.name], "no staging directory left"
+
+
+def test_build_interrupted_with_sigint_changes_nothing(report_2023, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(report_2023, out)
+    before = _snapshot(out)
+    informe = Path(sys.executable).with_name("informe")
+    proc = subprocess.Popen([str(informe), "build", "--year", "2023", "--out", str(out), "--format", "html"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:  # interrupt while notebooks run
+        if line.startswith("[2/"):
+            break
+    proc.send_signal(signal.SIGINT)
+    output = line + proc.stdout.read()
+    assert proc.wait(timeout=120) == 130, output
+    assert "Interrumpido" in output and "Traceback" not in output
+    assert _snapshot(out) == before
+    assert not [p for p in tmp_path.iterdir() if ".construyendo-" in p.name], "no staging directory left"
+
+
+def test_two_builds_into_one_directory_wait_for_each_other(tmp_path):
+    """The second build waits for the first (a lock); neither crashes, the result is complete."""
+    data = FIXTURES / "minimal"
+    params = tmp_path / "p.yaml"
+    params.write_text("anio: 2023\n", encoding="utf-8")
+    out = tmp_path / "out"
+    informe = Path(sys.executable).with_name("informe")
+    command = [str(informe), "build", "--year", "2023", "--data", str(data), "--params", str(params),
+               "--out", str(out), "--format", "html"]
+    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in first.stdout:
+        if "Ejecutando" in line:
+            break
+    second = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    rest = first.stdout.read()
+    assert first.wait(timeout=300) == 0, rest
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Otra construcción está escribiendo" in second.stdout
+    assert (out / "informe_2023.html").stat().st_size > 0
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == 8
+
+
+def test_same_inputs_give_the_same_bytes(report_2023, tmp_path):
+    """A second build of the same inputs: byte-identical HTML, CSVs, quality review and PDF."""
+    out = tmp_path / "otra"
+    assert cli.main(["build", "--year", "2023", "--out", str(out)]) == 0
+    for name in ("informe_2023.html", "informe_2023.pdf", "calidad_2023.html", "datos/indicadores_2023.csv",
+                 "datos/resumen_2023.csv"):
+        assert (out / name).read_bytes() == (report_2023 / name).read_bytes(), name
+
+
+def test_executed_notebooks_record_project_relative_paths(report_2023):
+    import nbformat
+
+    nb = nbformat.read(str(report_2023 / "notebooks" / "07_objetivo_2.ipynb"), as_version=4)
+    meta = nb.metadata["papermill"]
+    assert meta["input_path"] == "notebooks/07_objetivo.ipynb"
+    assert meta["parameters"]["data_dir"] == "data" and meta["parameters"]["params_file"] == "params/2023.yaml"
+    assert str(config.ROOT) not in json.dumps(meta["parameters"]) + meta["input_path"]

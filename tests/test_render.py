@@ -24,7 +24,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from informe.execute import NotebookError, NotebookJob, run_notebooks
-from informe.render import _atomic_target, html_to_pdf, stitch_html
+from informe.files import atomic_path
+from informe.render import html_to_pdf, stitch_html
 
 pytestmark = pytest.mark.slow
 
@@ -233,14 +234,14 @@ def test_atomic_target_failure_mid_write(tmp_path):
     target = tmp_path / "informe.html"
     target.write_text("anterior", encoding="utf-8")
     with pytest.raises(RuntimeError):
-        with _atomic_target(target) as tmp:
+        with atomic_path(target) as tmp:
             assert tmp.parent == tmp_path and tmp != target
             tmp.write_text("a medio escribir", encoding="utf-8")
             raise RuntimeError("falla durante la escritura")
     assert target.read_text(encoding="utf-8") == "anterior"
     assert os.listdir(tmp_path) == ["informe.html"]
 
-    with _atomic_target(target) as tmp:
+    with atomic_path(target) as tmp:
         tmp.write_text("nuevo", encoding="utf-8")
     assert target.read_text(encoding="utf-8") == "nuevo"
     assert os.listdir(tmp_path) == ["informe.html"]
