@@ -17,19 +17,20 @@ waits). Paths recorded in the executed notebooks are relative to the project whe
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
 from pathlib import Path
 from typing import Callable
 
-from . import config, narrative, quality
+from . import config, quality
 from .execute import NotebookError, NotebookJob, run_notebooks
-from .export import check_year, export
+from .export import export
 from .files import build_lock, staging, swap_in
-from .load import Dataset, load
-from .params import load_params
+from .load import Dataset
 from .problems import DataError
+from .validate import year_inputs
 
 #: Report order: (notebook, label). ``07_objetivo.ipynb`` is expanded per objective.
 NOTEBOOKS = [
@@ -83,16 +84,18 @@ def _record_provenance(executed: Path, source: Path, final: Path) -> None:
 
 def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | str | None = None,
           out_dir: Path | str | None = None, formats: list[str] | tuple[str, ...] = ("html", "pdf"),
-          workers: int = 2, progress: Callable[[str], None] = print) -> dict[str, Path]:
-    """Build the year's report; returns the final paths written by kind (html, pdf, datos, notebooks…)."""
+          workers: int = 2, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+    """Build the year's report; returns the final paths written by kind (html, pdf, datos, notebooks…).
+
+    ``progress`` receives one line per step (default: printed and flushed at once, so the lines keep
+    their order among the messages of the worker processes)."""
+    progress = progress or functools.partial(print, flush=True)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_path = Path(params_path) if params_path else config.params_file(year)
-    params = load_params(year, params_path, required=True)
-    dataset = load(data_dir)
-    check_year(dataset, year)
-    problems = narrative.check(data_dir, year)
-    if problems:
-        raise DataError(problems)
+    inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validate`
+    if inputs.problems:
+        raise DataError(inputs.problems)
+    dataset, params = inputs.dataset, inputs.params
     out = config.output_dir(year, out_dir)
     with build_lock(out, progress):
         return _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -76,7 +77,11 @@ def parser() -> argparse.ArgumentParser:
     _spanish(v)
     v.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     v.add_argument("--year", type=_year, default=None, metavar="AÑO",
-                   help="año para los avisos de calidad (por omisión: el último con resultados)")
+                   help="valida además lo que necesita construir ese año, como «informe build --year AÑO»: "
+                        "resultados del año, parámetros y narrativa (por omisión: el último año con resultados, "
+                        "con parámetros opcionales)")
+    v.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
+                   help="parámetros del año (por omisión params/<AÑO>.yaml; obligatorio si se da --year)")
 
     e = sub.add_parser("export", add_help=False, help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
                        description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
@@ -95,17 +100,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args) -> int:
+    """Every blocker that ``informe build`` would find, at once (exit 2); else the summary and warnings."""
     from . import quality
-    from .load import check
-    from .params import load_params
+    from .validate import year_inputs
 
-    dataset, problems = check(args.data)
-    if problems:
-        print(f"Datos inválidos en {args.data or config.DATA_DIR}: {len(problems)} problema(s).")
-        for problem in problems:
+    explicit = args.year is not None or args.params is not None
+    found = year_inputs(args.data, args.year, args.params, params_required=explicit)
+    if found.problems:
+        where = args.data or config.DATA_DIR
+        what = f" para el año {found.year}" if args.year is not None else ""
+        print(f"Datos inválidos en {where}{what}: {len(found.problems)} problema(s).")
+        for problem in found.problems:
             print(f"ERROR {problem}")
         return 2
-    year = args.year or (dataset.years[-1] if dataset.years else None)
+    dataset, year = found.dataset, found.year
     dep = dataset.dependencia
     print(f"Datos válidos: {dataset.path}")
     print(f"  Dependencia: {dep.get('nombre')} ({dep.get('gobierno')})")
@@ -114,16 +122,7 @@ def cmd_validate(args) -> int:
     print(f"  Años con resultados: {', '.join(map(str, dataset.years)) or 'ninguno'}")
     if year is None:
         return 0
-    from .narrative import check as check_narrative
-
-    problems = check_narrative(dataset.path, year)
-    if problems:
-        print(f"Narrativa inválida para {year}: {len(problems)} problema(s).")
-        for problem in problems:
-            print(f"ERROR {problem}")
-        return 2
-    params = load_params(year, required=False)
-    notes = quality.findings(dataset, year, params)
+    notes = quality.findings(dataset, year, found.params)
     print(f"Avisos de calidad de datos para {year}: {len(notes)}")
     for note in notes:
         print(f"AVISO {note}")
@@ -150,13 +149,29 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _quiet_stdout() -> None:
+    """After a broken pipe (``informe validate | head -1``): send what is left to /dev/null, so the
+    interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced by an object without a descriptor
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from .problems import DataError, InformeError
 
     args = parser().parse_args(argv)
     command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build}[args.command]
     try:
-        return command(args)
+        code = command(args)
+        sys.stdout.flush()  # a closed pipe shows up here, not at exit
+        return code
+    except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
+        _quiet_stdout()
+        return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
     except DataError as err:
         print(f"ERROR {err}", file=sys.stderr)
         return 2

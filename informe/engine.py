@@ -82,7 +82,9 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     ``fuente`` when given, else the card's).
     """
     options = {**engine_defaults(), **{k: v for k, v in (params or {}).items() if k in engine_defaults()}}
-    rows = _result_rows(resultados)
+    # only the rows of the years looked up below (the year and the cards' baseline years)
+    years = {int(year), *(int(y) for y in indicadores["linea_base_anio"].dropna().unique())}
+    rows = _result_rows(resultados[resultados["anio"].isin(years)])
     out = []
     for card in indicadores.to_dict("records"):
         iid, unit = card["indicador_id"], card["unidad_medida"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .load import LINE, read_csv, read_text, read_yaml
+from .load import LINE, closest, header_problems, present, read_csv, read_text, read_yaml_node, yaml_line
 from .problems import DataError, Problem
 
 HEADING = re.compile(r"^##\s+(.*?)\s*$")
@@ -44,25 +44,33 @@ def _relative(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def read_markdown(path: Path) -> str | None:
-    if not path.exists():
+def read_markdown(path: Path, data_dir: Path | None = None) -> str | None:
+    """A Markdown file of the data folder (None when absent), read by the safe reader."""
+    if not present(path):
         return None
-    text, problems = read_text(path)
+    data_dir = Path(data_dir) if data_dir is not None else _data_dir_of(path)
+    text, problems = read_text(path, data_dir, _relative(path, data_dir))
     if problems:
-        raise DataError([Problem(str(path), p.message, line=p.line, value=p.value) for p in problems])
+        raise DataError(problems)
     return text.strip() or None
 
 
+def _data_dir_of(path: Path) -> Path:
+    """The data folder of a file under ``narrativa/<año>/`` or ``institucional/``."""
+    parent = Path(path).parent
+    return parent.parent.parent if parent.parent.name == "narrativa" else parent.parent
+
+
 def introduccion(data_dir: Path, year: int) -> str | None:
-    return read_markdown(year_dir(data_dir, year) / "introduccion.md")
+    return read_markdown(year_dir(data_dir, year) / "introduccion.md", data_dir)
 
 
 def resumen_ejecutivo(data_dir: Path, year: int) -> str | None:
-    return read_markdown(year_dir(data_dir, year) / "resumen_ejecutivo.md")
+    return read_markdown(year_dir(data_dir, year) / "resumen_ejecutivo.md", data_dir)
 
 
 def marco_normativo(data_dir: Path) -> str | None:
-    return read_markdown(institutional_dir(data_dir) / "marco_normativo.md")
+    return read_markdown(institutional_dir(data_dir) / "marco_normativo.md", data_dir)
 
 
 def split_strategies(text: str) -> dict[str, str]:
@@ -81,39 +89,94 @@ def split_strategies(text: str) -> dict[str, str]:
 
 
 def acciones(data_dir: Path, year: int) -> dict[str, str] | None:
-    text = read_markdown(year_dir(data_dir, year) / "acciones.md")
+    text = read_markdown(year_dir(data_dir, year) / "acciones.md", data_dir)
     return None if text is None else split_strategies(text)
+
+
+PROJECT_KEYS = ("proyecto", "acciones", "avance_fisico_financiero")
+PROJECTS_SHAPE = ("una lista de proyectos, cada uno con «proyecto:» (texto), «acciones:» (lista de textos) y "
+                  "«avance_fisico_financiero:» (texto, o vacío); vea data/README.md")
+
+
+def _kind(value) -> str:
+    from .validate import kind
+
+    return kind(value)
+
+
+def proyectos_problems(content, node, name: str) -> list[Problem]:
+    """The shape of ``proyectos.yaml``: key, expected type and line of every deviation."""
+    if not isinstance(content, list):
+        return [Problem(name, f"debe ser {PROJECTS_SHAPE}; es {_kind(content)}.", line=yaml_line(node))]
+    problems = []
+    for k, project in enumerate(content, start=1):
+        line = yaml_line(node, k - 1)
+        if not isinstance(project, dict):
+            problems.append(Problem(name, f"el proyecto {k} es {_kind(project)}; cada proyecto debe ser un "
+                                    "conjunto de claves «proyecto:», «acciones:» y «avance_fisico_financiero:».",
+                                    line=line))
+            continue
+        for key in project:
+            if key not in PROJECT_KEYS:
+                guess = closest(str(key), [c for c in PROJECT_KEYS if c not in project])
+                valid = f"las claves válidas son: {', '.join(PROJECT_KEYS)}."
+                fix = f"¿quiso decir «{guess}»? {valid[0].upper()}{valid[1:]}" if guess else valid
+                problems.append(Problem(name, f"clave desconocida «{key}» en el proyecto {k}; {fix}",
+                                        line=yaml_line(node, k - 1, key), column=str(key)))
+        title = project.get("proyecto")
+        if title is None or (isinstance(title, str) and not title.strip()):
+            problems.append(Problem(name, f"al proyecto {k} le falta «proyecto:» con el nombre del proyecto "
+                                    "(un texto).", line=line, column="proyecto"))
+        elif not isinstance(title, str):
+            problems.append(Problem(name, f"«proyecto» del proyecto {k} debe ser un texto y es {_kind(title)}; "
+                                    "escríbalo entre comillas dobles.", line=yaml_line(node, k - 1, "proyecto"),
+                                    column="proyecto"))
+        actions = project.get("acciones")
+        if actions is not None and not isinstance(actions, list):
+            problems.append(Problem(name, f"«acciones» del proyecto {k} debe ser una lista de textos (una línea "
+                                    f"«- …» por acción) y es {_kind(actions)}.",
+                                    line=yaml_line(node, k - 1, "acciones"), column="acciones"))
+        elif actions is not None:
+            for j, action in enumerate(actions, start=1):
+                if not isinstance(action, str):
+                    problems.append(Problem(name, f"la acción {j} del proyecto {k} debe ser un texto y es "
+                                            f"{_kind(action)}; escríbala entre comillas dobles.",
+                                            line=yaml_line(node, k - 1, "acciones", j - 1), column="acciones"))
+        progress = project.get("avance_fisico_financiero")
+        if progress is not None and not isinstance(progress, str):
+            problems.append(Problem(name, f"«avance_fisico_financiero» del proyecto {k} debe ser un texto (o "
+                                    f"vacío) y es {_kind(progress)}; escríbalo entre comillas dobles "
+                                    "(p. ej. «avance_fisico_financiero: \"75 %\"»).",
+                                    line=yaml_line(node, k - 1, "avance_fisico_financiero"),
+                                    column="avance_fisico_financiero"))
+    return sorted(problems, key=lambda p: p.line or 0)  # top to bottom, as the file reads
 
 
 def proyectos(data_dir: Path, year: int) -> list[dict] | None:
     path = year_dir(data_dir, year) / "proyectos.yaml"
-    if not path.exists():
+    if not present(path):
         return None
-    content, problems = read_yaml(path)
+    name = _relative(path, data_dir)
+    content, node, problems = read_yaml_node(path, data_dir, name)
+    if not problems:
+        problems = proyectos_problems(content, node, name)
     if problems:
-        raise DataError([Problem(_relative(path, data_dir), p.message, line=p.line) for p in problems])
-    if not isinstance(content, list) or not all(isinstance(p, dict) and p.get("proyecto") for p in content):
-        raise DataError([Problem(_relative(path, data_dir),
-                                 "debe ser una lista de proyectos, cada uno con «proyecto:», «acciones:» "
-                                 "(lista) y «avance_fisico_financiero:»; vea data/README.md.")])
-    return [{"proyecto": str(p["proyecto"]),
-             "acciones": [str(a) for a in (p.get("acciones") or [])],
-             "avance_fisico_financiero": "" if p.get("avance_fisico_financiero") is None
-             else str(p["avance_fisico_financiero"])} for p in content]
+        raise DataError(problems)
+    return [{"proyecto": p["proyecto"],
+             "acciones": list(p.get("acciones") or []),
+             "avance_fisico_financiero": p.get("avance_fisico_financiero") or ""} for p in content]
 
 
 def _table(path: Path, columns: list[str], data_dir: Path) -> pd.DataFrame | None:
-    if not path.exists():
+    if not present(path):
         return None
-    frame, problems = read_csv(path)
     name = _relative(path, data_dir)
+    frame, problems = read_csv(path, data_dir, name)
     if frame is not None:
-        missing = [c for c in columns if c not in frame]
-        problems += [Problem(name, f"falta la columna «{c}» en el encabezado; agréguela.", line=1)
-                     for c in missing]
+        problems += header_problems(name, [c for c in frame.columns if c != LINE], columns,
+                                    row=frame.attrs.get("header_row", 1))
     if problems:
-        raise DataError([Problem(name, p.message, line=p.line, column=p.column, value=p.value)
-                         for p in problems])
+        raise DataError(problems)
     return frame.drop(columns=LINE)[columns].fillna("")
 
 
@@ -135,21 +198,37 @@ def year_texts(data_dir: Path, year: int) -> dict[str, str]:
     texts = {}
     for name in ("introduccion.md", "resumen_ejecutivo.md", "acciones.md", "proyectos.yaml"):
         path = folder / name
-        if path.exists():
-            text, problems = read_text(path)  # raw text, so line numbers are the file's
+        if present(path):
+            text, problems = read_text(path, data_dir, _relative(path, data_dir))  # raw text: the file's lines
             if problems:
-                raise DataError([Problem(_relative(path, data_dir), p.message, line=p.line) for p in problems])
+                raise DataError(problems)
             texts[f"narrativa/{year}/{name}"] = text
     return texts
 
 
-def check(data_dir: Path, year: int) -> list[Problem]:
-    """Problems in the optional narrative files of ``year`` and in institucional/ (unreadable, bad format)."""
-    readers = [lambda: introduccion(data_dir, year), lambda: resumen_ejecutivo(data_dir, year),
-               lambda: acciones(data_dir, year), lambda: proyectos(data_dir, year),
-               lambda: marco_normativo(data_dir), lambda: alineacion_pnd_ped(data_dir),
+def _folder_problems(data_dir: Path, year: int | None) -> list[Problem]:
+    """narrativa/<año>/ and institucional/ must be folders when present."""
+    problems = []
+    folders = [institutional_dir(data_dir)] if year is None else [year_dir(data_dir, year), institutional_dir(data_dir)]
+    for folder in folders:
+        if present(folder) and not folder.is_dir():
+            problems.append(Problem(_relative(folder, Path(data_dir)), "debe ser una carpeta (con los archivos de "
+                                    "la narrativa); es un archivo. Quítelo o cámbielo por una carpeta."))
+    return problems
+
+
+def check(data_dir: Path, year: int | None) -> list[Problem]:
+    """Problems in the optional narrative files of ``year`` and in institucional/ (unreadable, bad format).
+
+    ``year=None`` checks only institucional/ (the year is not known when the results cannot be read).
+    """
+    data_dir = Path(data_dir)
+    readers = [lambda: marco_normativo(data_dir), lambda: alineacion_pnd_ped(data_dir),
                lambda: alineacion_ods(data_dir), lambda: glosario(data_dir)]
-    problems: list[Problem] = []
+    if year is not None:
+        readers = [lambda: introduccion(data_dir, year), lambda: resumen_ejecutivo(data_dir, year),
+                   lambda: acciones(data_dir, year), lambda: proyectos(data_dir, year)] + readers
+    problems: list[Problem] = _folder_problems(data_dir, year)
     for read in readers:
         try:
             read()

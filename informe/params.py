@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import config
-from .load import read_yaml
-from .problems import InformeError
+from .load import present, read_yaml_node
+from .problems import InformeError, Problem
 
 #: Documented defaults (also listed in the README and params/2023.yaml).
 DEFAULTS: dict = {
@@ -52,52 +52,78 @@ def engine_defaults() -> dict:
             "cero_cero_sin_informacion": DEFAULTS["cero_cero_sin_informacion"]}
 
 
-def load_params(year: int | None = None, path: Path | str | None = None, *, required: bool = True) -> dict:
-    """Read the parameters of a fiscal year, filled with the defaults.
+def check_params(year: int | None = None, path: Path | str | None = None, *,
+                 required: bool = True) -> tuple[dict | None, list[Problem]]:
+    """The parameters of a fiscal year filled with the defaults, or the problems of the file.
 
-    ``path`` defaults to ``params/<year>.yaml``. With ``required=False`` a missing
-    file gives the defaults (notebooks opened for exploration use this).
+    ``path`` defaults to ``params/<year>.yaml``. With ``required=False`` a missing file
+    gives the defaults (notebooks opened for exploration, ``informe validate`` without
+    ``--year``). Each problem's ``file`` is the path of the parameters file.
     """
     if path is None:
         if year is None:
-            raise InformeError("Indique el año (--year) o el archivo de parámetros (--params).")
+            return None, [Problem("params", "indique el año (--year) o el archivo de parámetros (--params).")]
         path = config.params_file(year)
     path = Path(path)
-    if not path.exists():
+    name = str(path)
+
+    def bad(message: str, line: int | None = None, column: str | None = None):
+        return None, [Problem(name, message, line=line, column=column)]
+
+    if not present(path):
         if required:
-            raise InformeError(
-                f"No existe el archivo de parámetros {path}. Créelo con una sola línea «anio: {year}» "
-                f"(los demás parámetros tienen valores por omisión; vea params/2023.yaml) o indique otro "
-                "con --params ARCHIVO.")
+            return bad(f"no existe el archivo de parámetros. Créelo con una sola línea «anio: {year}» "
+                       "(los demás parámetros tienen valores por omisión; vea params/2023.yaml) o indique "
+                       "otro con --params ARCHIVO.")
         content = {"anio": year}
     else:
-        content, problems = read_yaml(path)
+        content, node, problems = read_yaml_node(path, name=name)
         if problems:
-            raise InformeError(f"{path}: {problems[0].message}" +
-                               (f" (línea {problems[0].line})" if problems[0].line else ""))
+            return None, problems
         content = content or {}
         if not isinstance(content, dict):
-            raise InformeError(f"{path}: debe ser un conjunto de claves, p. ej. «anio: {year or 2023}».")
-    unknown = sorted(set(content) - set(DEFAULTS) - {"anio"})
+            return bad(f"debe ser un conjunto de claves, p. ej. «anio: {year or 2023}».")
+    unknown = sorted(map(str, set(content) - set(DEFAULTS) - {"anio"}))
     if unknown:
-        raise InformeError(f"{path}: claves desconocidas: {', '.join(unknown)}. "
-                           f"Las claves válidas son: anio, {', '.join(DEFAULTS)}.")
+        return bad(f"claves desconocidas: {', '.join(unknown)}. Las claves válidas son: anio, {', '.join(DEFAULTS)}.")
     params = {**DEFAULTS, **content}
     file_year = params.get("anio")
     if not isinstance(file_year, int) or isinstance(file_year, bool):
-        raise InformeError(f"{path}: falta «anio:» con el año fiscal (p. ej. «anio: 2023»).")
+        return bad("falta «anio:» con el año fiscal (p. ej. «anio: 2023»).", column="anio")
     if year is not None and file_year != year:
-        raise InformeError(f"{path}: dice «anio: {file_year}» pero se pidió el año {year}; corrija uno de los dos.")
+        return bad(f"dice «anio: {file_year}» pero se pidió el año {year}; corrija uno de los dos.", column="anio")
     for key, kind in TYPES.items():
         if not isinstance(params[key], kind) or (kind is not bool and isinstance(params[key], bool)):
-            raise InformeError(f"{path}: «{key}» tiene el valor «{params[key]}» de tipo inválido; "
-                               f"por omisión vale «{DEFAULTS[key]}».")
+            return bad(f"«{key}» tiene el valor «{params[key]}» de tipo inválido; por omisión vale «{DEFAULTS[key]}».",
+                       column=key)
     if params["tolerancia_igual"] < 0:
-        raise InformeError(f"{path}: «tolerancia_igual» no puede ser negativa.")
+        return bad("«tolerancia_igual» no puede ser negativa.", column="tolerancia_igual")
     params["titulo"] = params["titulo"].format(anio=file_year)
-    params["secciones"] = _section_titles(params["secciones"], path)
+    try:
+        params["secciones"] = _section_titles(params["secciones"], path)
+    except InformeError as err:
+        return bad(str(err).removeprefix(f"{path}: "), column="secciones")
     if params["fecha_publicacion"] is not None:
         params["fecha_publicacion"] = str(params["fecha_publicacion"])
+    return params, []
+
+
+def load_params(year: int | None = None, path: Path | str | None = None, *, required: bool = True) -> dict:
+    """Read the parameters of a fiscal year, filled with the defaults (:func:`check_params`).
+
+    Raises :class:`InformeError` with the first problem: the file's path and what to fix.
+    """
+    params, problems = check_params(year, path, required=required)
+    if problems:
+        first = problems[0]
+        if first.message.startswith("no existe el archivo de parámetros"):
+            raise InformeError(f"No existe el archivo de parámetros {first.file}. "
+                               + first.message.split(". ", 1)[1])
+        if first.file == "params":
+            raise InformeError("Indique el año (--year) o el archivo de parámetros (--params).")
+        if first.message.startswith("YAML mal formado") or first.line is not None:
+            raise InformeError(f"{first.file}: {first.message}" + (f" (línea {first.line})" if first.line else ""))
+        raise InformeError(f"{first.file}: {first.message}")
     return params
 
 

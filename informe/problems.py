@@ -7,10 +7,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one place of the data directory.
+    """One problem in one place of the data directory (or of a parameters file).
 
-    ``line`` is the line number as a spreadsheet or a text editor shows it
-    (the header is line 1 of a CSV file).
+    ``line`` is where to look, as the user's program shows it:
+
+    * in a CSV file, the **row as a spreadsheet shows it**: the header is row 1, the first
+      record row 2, and each record is one row even when a cell holds line breaks (so it is
+      not the text line once a cell spans several lines; a blank line is a row, as in a
+      spreadsheet);
+    * in a YAML or Markdown file, the text line as an editor shows it (1 = first line).
+
+    ``None`` when the problem is about the whole file (missing, unreadable, wrong separator)
+    or about something absent (a missing key). ``column`` names the CSV column or the YAML
+    key; ``value`` is the cell or value as the user wrote it.
     """
 
     file: str

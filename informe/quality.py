@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +27,7 @@ import pandas as pd
 import yaml
 
 from . import engine, fmt, narrative
-from .load import Dataset
+from .load import Dataset, parse_yaml
 from .params import engine_defaults
 from .values import is_missing
 
@@ -68,30 +66,57 @@ def _show(value, unit, decimals=None) -> str:
     return "N/A" if is_missing(value) else fmt.value(value, unit, None if is_missing(decimals) else decimals)
 
 
-def _rows_by_key(ds: Dataset) -> dict[tuple[str, int], dict]:
-    return {(r["indicador_id"], int(r["anio"])): r for r in ds.resultados.to_dict("records")}
+class _Results:
+    """resultados.csv indexed by (indicador_id, anio) in one pass.
+
+    A rule asks for the rows it needs (a few per indicator); they are materialised in one
+    batch, so no rule scans every row once per indicator and memory stays flat.
+    """
+
+    def __init__(self, ds: Dataset):
+        self.frame = ds.resultados
+        self.position: dict[tuple[str, int], int] = {}
+        for i, key in enumerate(zip(self.frame["indicador_id"].tolist(), self.frame["anio"].tolist())):
+            self.position[(key[0], int(key[1]))] = i  # the last row of a key, as a dict of every row would
+        self._years: dict[str, list[int]] | None = None
+
+    def rows(self, keys) -> dict[tuple[str, int], dict]:
+        """{key: row as a dict} for the keys that have a row."""
+        keys = [k for k in dict.fromkeys(keys) if k in self.position]
+        records = self.frame.iloc[[self.position[k] for k in keys]].to_dict("records") if keys else []
+        return dict(zip(keys, records))
+
+    def years(self, iid: str) -> list[int]:
+        """The years with a row for ``iid``."""
+        if self._years is None:
+            self._years = {}
+            for i, a in self.position:
+                self._years.setdefault(i, []).append(a)
+        return self._years.get(iid, [])
 
 
-def _card_line(ds: Dataset, iid: str) -> int | None:
-    return ds.line_of("indicadores.csv", ds.raw["indicadores.csv"]["indicador_id"] == iid)
-
-
-def _result_line(ds: Dataset, iid: str, year: int) -> int | None:
-    raw = ds.raw["resultados.csv"]
-    return ds.line_of("resultados.csv", (raw["indicador_id"] == iid) & (raw["anio"] == str(year)))
+def _card_lines(ds: Dataset) -> dict[str, int]:
+    """{indicador_id: row of its card in indicadores.csv}."""
+    return {key[0]: line for key, line in ds.lines_by("indicadores.csv", "indicador_id").items()}
 
 
 def baseline_rules(ds: Dataset, year: int, tolerance: float) -> list[Finding]:
     """Card baseline vs the baseline-year row: value mismatch, N/A with a row, year without a row."""
-    rows = _rows_by_key(ds)
+    results = _Results(ds)
+    cards = ds.indicadores.to_dict("records")
+    rows = results.rows((card["indicador_id"], int(card["linea_base_anio"])) for card in cards)
+    card_lines = _card_lines(ds)
     found = []
-    for card in ds.indicadores.to_dict("records"):
+    for card in cards:
         iid, base_year, name = card["indicador_id"], int(card["linea_base_anio"]), card["nombre"]
         row = rows.get((iid, base_year))
         row_value = None if row is None else engine.row_value(row, card["unidad_medida"])
         card_value = card["linea_base_valor"]
-        line = _card_line(ds, iid)
+        line = card_lines.get(iid)
         unit = card["unidad_medida"]
+        if not (row is None or is_missing(card_value) or row_value is None
+                or abs(row_value - card_value) > tolerance):
+            continue  # no rule below can fire: skip formatting this card's figures (keeps 50,000 rows fast)
         shown = {"anio": base_year,
                  "cedula": _show(card_value, unit, card.get("linea_base_valor_decimales")),
                  "tabla": None if row_value is None else _show(
@@ -114,10 +139,11 @@ def baseline_rules(ds: Dataset, year: int, tolerance: float) -> list[Finding]:
                 f"«{name}» ({iid}): no tiene línea base (la cédula dice N/A y resultados.csv no tiene "
                 f"{base_year}); su semáforo será «Sin información».", "indicadores.csv", line, iid, shown))
         if row is None:
-            earlier = sorted(a for (i, a) in rows if i == iid and a < year and a != base_year)
+            earlier = sorted(a for a in results.years(iid) if a < year and a != base_year)
             if earlier:
-                others = [(a, _show(engine.row_value(rows[(iid, a)], unit), unit,
-                                    rows[(iid, a)].get("valor_decimales"))) for a in earlier]
+                before = results.rows((iid, a) for a in earlier)
+                others = [(a, _show(engine.row_value(before[(iid, a)], unit), unit,
+                                    before[(iid, a)].get("valor_decimales"))) for a in earlier]
                 found.append(Finding(
                     "anio_linea_base",
                     f"«{name}» ({iid}): la cédula declara la línea base en {base_year}, pero resultados.csv "
@@ -131,14 +157,16 @@ def name_rules(ds: Dataset) -> list[Finding]:
     """Two indicators with the same name in one objective; table name different from the card's."""
     found = []
     ind = ds.indicadores
-    for (obj, name), group in ind.groupby(["objetivo_id", "nombre"], sort=False):
+    card_lines = _card_lines(ds)
+    repeated = ind[ind.duplicated(["objetivo_id", "nombre"], keep=False)]  # only the groups of 2 or more
+    for (obj, name), group in repeated.groupby(["objetivo_id", "nombre"], sort=False):
         if len(group) > 1:
             ids = list(group["indicador_id"])
             found.append(Finding(
                 "nombre_repetido",
                 f"Objetivo {obj}: {len(ids)} indicadores se llaman «{name}» ({', '.join(ids)}); "
                 "el lector no puede distinguirlos en la tabla de resultados.",
-                "indicadores.csv", _card_line(ds, ids[1]), ids[1],
+                "indicadores.csv", card_lines.get(ids[1]), ids[1],
                 {"objetivo_id": int(obj), "nombre": name, "ids": ids}))
     if "nombre_cedula" in ind:
         for card in ind.to_dict("records"):
@@ -147,23 +175,26 @@ def name_rules(ds: Dataset) -> list[Finding]:
                 found.append(Finding(
                     "nombre_distinto_cedula",
                     f"{card['indicador_id']}: la tabla de resultados lo llama «{card['nombre']}» y la "
-                    f"cédula «{other}».", "indicadores.csv", _card_line(ds, card["indicador_id"]),
+                    f"cédula «{other}».", "indicadores.csv", card_lines.get(card["indicador_id"]),
                     card["indicador_id"], {"tabla": card["nombre"], "cedula": other}))
     return found
 
 
 def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> list[Finding]:
     """Indicators without a result for the year, zero-zero results, undefined progress, ND with value."""
-    rows = _rows_by_key(ds)
+    items = table.to_dict("records")
+    rows = _Results(ds).rows((item["indicador_id"], year) for item in items)
+    card_lines = _card_lines(ds)
+    result_lines = ds.lines_by("resultados.csv", "indicador_id", "anio")
     found = []
-    for item in table.to_dict("records"):
+    for item in items:
         iid, name = item["indicador_id"], item["nombre"]
         row = rows.get((iid, year))
         if row is None:
             found.append(Finding("sin_resultado", f"«{name}» ({iid}): no tiene fila de resultados para {year}.",
                                  "resultados.csv", None, iid, {"fila": False}))
             continue
-        line = _result_line(ds, iid, year)
+        line = result_lines.get((iid, str(year)))
         if not is_missing(row.get("estado")) and not is_missing(row.get("valor")):
             found.append(Finding("estado_con_valor",
                                  f"«{name}» ({iid}): el estado es {row['estado']} pero trae valor "
@@ -183,7 +214,7 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
                 and math.isclose(item["linea_base_valor"], item["meta_valor"])):
             found.append(Finding("meta_igual_referencia",
                                  f"«{name}» ({iid}): la meta es igual a la línea base; el avance hacia la "
-                                 "meta no se puede calcular.", "indicadores.csv", _card_line(ds, iid), iid,
+                                 "meta no se puede calcular.", "indicadores.csv", card_lines.get(iid), iid,
                                  {"meta": _show(item["meta_valor"], item["unidad_medida"], item["meta_decimales"]),
                                   "referencia": _show(item["linea_base_valor"], item["unidad_medida"],
                                                       item["referencia_decimales"])}))
@@ -196,6 +227,7 @@ def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding
     counts = {"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias)}
     measured = table.dropna(subset=["linea_base_valor", "resultado_valor"])
     measured = measured[measured["unidad_medida"].str.lower() == "porcentaje"]  # the texts quote "X %"
+    measured_items = None  # built at the first «de X % a Y %» statement
     for file, text in narrative.year_texts(ds.path, year).items():
         for match in COUNT.finditer(text):
             raw, what = match.group(1).lower(), match.group(2).lower()
@@ -209,7 +241,9 @@ def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding
                      "lugar": report_place(ds, file, text, match.start())}))
         for match in TRANSITION.finditer(text):
             before, after = float(match.group(1)), float(match.group(2))
-            for item in measured.to_dict("records"):
+            if measured_items is None:
+                measured_items = measured.to_dict("records")
+            for item in measured_items:
                 ref, res = item["linea_base_valor"], item["resultado_valor"]
                 if abs(res - after) >= NARRATIVE_TOLERANCE:
                     continue
@@ -251,8 +285,8 @@ def report_place(ds: Dataset, file: str, text: str, pos: int) -> tuple[int, str 
             match = PROJECT_KEY.match(line)
             if match:
                 try:
-                    project = yaml.safe_load(match.group(1))
-                except yaml.YAMLError:
+                    project = parse_yaml(match.group(1))[0]
+                except (yaml.YAMLError, RecursionError):
                     project = match.group(1)
                 return 8, f"proyecto «{str(project).strip()}»"
         return 8, None
@@ -675,21 +709,6 @@ def review_document(ds: Dataset, year: int, params: dict | None = None, *, depen
 
 def write_review(ds: Dataset, year: int, params: dict | None, path: Path | str, *, dependencia: str) -> Path:
     """Write the reviewer document to ``path`` atomically (mode 0644); same data, same bytes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = review_document(ds, year, params, dependencia=dependencia).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    from .files import write_text_atomic
+
+    return write_text_atomic(Path(path), review_document(ds, year, params, dependencia=dependencia))

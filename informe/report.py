@@ -16,7 +16,7 @@ The look (colours, widths, fonts) lives in one place: ``templates/informe/inform
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -25,10 +25,10 @@ from IPython.display import HTML
 from pandas.io.formats.style import Styler
 
 from . import config, engine, fmt, narrative, present, quality
-from .export import check_year
-from .load import Dataset, load
-from .params import SECTION_TITLES, load_params
-from .problems import InformeError
+from .load import Dataset
+from .params import SECTION_TITLES
+from .problems import DataError, InformeError
+from .validate import year_inputs
 from .values import is_missing
 
 #: Card fields that the contract does not require (a card shows them blank when absent).
@@ -77,13 +77,26 @@ class Context:
         return self.table[self.table["objetivo_id"] == int(objetivo_id)]
 
 
+#: In a notebook the inputs are papermill parameters, not command-line options.
+NOTEBOOK_TERMS = {"--params ARCHIVO": "-p params_file ARCHIVO", "--data DIR": "-p data_dir DIR",
+                  "--year": "-p anio", "--params": "-p params_file"}
+
+
+def _notebook_terms(text: str) -> str:
+    for option, parameter in NOTEBOOK_TERMS.items():
+        text = text.replace(option, parameter)
+    return text
+
+
 def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None) -> Context:  # noqa: A001
-    """Load and validate the data, read the year's parameters, compute the indicator table."""
+    """Load and validate the data and the year's parameters once (every blocker at once, as
+    ``informe validate``), then compute the indicator table."""
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_file = params_file or None  # "" (the notebooks' default) means params/<anio>.yaml if present
-    params = load_params(int(anio), params_file, required=params_file is not None)
-    dataset = load(data_dir)
-    check_year(dataset, int(anio))
+    inputs = year_inputs(data_dir, int(anio), params_file, params_required=params_file is not None)
+    if inputs.problems:
+        raise DataError([replace(p, message=_notebook_terms(p.message)) for p in inputs.problems])
+    dataset, params = inputs.dataset, inputs.params
     table = engine.indicator_table(dataset.indicadores, dataset.resultados, int(anio), params)
     return Context(int(anio), data_dir, dataset, params, table)
 

@@ -230,17 +230,16 @@ def test_minimal_agency_without_narrative_builds(tmp_path):
     assert not (out / "informe_2023.pdf").exists(), "--format html must not write a PDF"
 
 
-def test_build_errors_are_clear(tmp_path, capsys):
-    code = cli.main(["build", "--year", "2031", "--out", str(tmp_path)])
+def test_build_lists_every_blocker_at_once_like_validate(tmp_path, capsys):
+    """No params file AND no results for the year: both in one run, the same as `informe validate`."""
+    code = cli.main(["build", "--year", "2031", "--out", str(tmp_path / "o")])
     assert code == 2
     err = capsys.readouterr().err
-    assert "params" in err and "anio: 2031" in err and "Traceback" not in err
-    params = tmp_path / "2031.yaml"
-    params.write_text("anio: 2031\n", encoding="utf-8")
-    code = cli.main(["build", "--year", "2031", "--params", str(params), "--out", str(tmp_path / "o")])
-    assert code == 2
-    assert "No hay resultados para el año 2031" in capsys.readouterr().err
-    assert not (tmp_path / "o" / "informe_2031.html").exists()
+    assert "anio: 2031" in err and "no hay resultados para el año 2031" in err and "Traceback" not in err
+    assert cli.main(["validate", "--year", "2031"]) == 2
+    out = capsys.readouterr().out
+    assert "anio: 2031" in out and "no hay resultados para el año 2031" in out
+    assert not (tmp_path / "o").exists(), "nothing written"
 
 
 def test_params_file_of_the_repository_is_valid():

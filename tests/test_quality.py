@@ -345,7 +345,9 @@ def test_write_review_without_findings(tmp_path):
 def test_write_review_removes_the_temporary_file_on_error(tmp_path, monkeypatch):
     def fail(*args):
         raise OSError("disco lleno")
-    monkeypatch.setattr(quality.os, "replace", fail)
+    from informe import files
+
+    monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(OSError):
         quality.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html", dependencia="IAC")
     assert list(tmp_path.iterdir()) == []

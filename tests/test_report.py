@@ -128,3 +128,17 @@ def test_series_keep_every_indicator_even_with_a_repeated_name(ctx):
     assert len(wide) == 6, "two indicators share a name in objective 2: both rows must stay"
     assert list(wide.columns) == [2022, 2023]
     assert wide.loc[("OM-2-06", "Porcentaje de procedimientos de adjudicación abiertos"), 2022] == pytest.approx(26.6)
+
+
+def test_errors_in_a_notebook_speak_of_notebook_parameters(tmp_path):
+    from informe.problems import DataError
+
+    with pytest.raises(DataError) as info:
+        report.open(YEAR, tmp_path / "no-existe")
+    text = str(info.value)
+    assert "-p data_dir DIR" in text and "--data" not in text
+    with pytest.raises(DataError) as info:
+        report.open(2031, None, tmp_path / "no-existe.yaml")
+    text = str(info.value)
+    assert "-p params_file ARCHIVO" in text and "--params" not in text
+    assert "no hay resultados para el año 2031" in text, "every blocker at once"
