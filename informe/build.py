@@ -18,19 +18,19 @@ waits). Paths recorded in the executed notebooks are relative to the project whe
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from . import config, quality
-from .execute import NotebookError, NotebookJob, run_notebooks
-from .export import export
-from .files import build_lock, staging, swap_in
-from .load import Dataset
-from .problems import DataError
-from .validate import year_inputs
+from . import config, huella
+from .files import build_lock, staging, swap_in, write_text_atomic
+
+if TYPE_CHECKING:  # the heavy modules (pandas, pandera, papermill) load only when there is work to do
+    from .execute import NotebookError, NotebookJob
+    from .load import Dataset
 
 #: Report order: (notebook, label). ``07_objetivo.ipynb`` is expanded per objective.
 NOTEBOOKS = [
@@ -46,12 +46,16 @@ PER_OBJECTIVE = "07_objetivo.ipynb"
 
 
 def plan(dataset: Dataset, year: int, data_dir: Path, params_path: Path, notebooks_out: Path,
-         notebooks_dir: Path | None = None) -> list[NotebookJob]:
-    """The papermill jobs of one report, in report order."""
+         notebooks_dir: Path | None = None, fingerprint: str = "") -> list[NotebookJob]:
+    """The papermill jobs of one report, in report order (``fingerprint``: the ``huella`` parameter)."""
+    from .execute import NotebookJob
+
     source_dir = notebooks_dir or config.NOTEBOOKS_DIR
     base = {"anio": year, "data_dir": project_path(data_dir), "params_file": project_path(params_path)}
     jobs = []
     for name, label in NOTEBOOKS:
+        if fingerprint:
+            base["huella"] = huella.notebook_key(fingerprint, data_dir, Path(name).stem, year)
         if name == PER_OBJECTIVE:
             for objetivo_id in dataset.objetivos["objetivo_id"]:
                 stem = Path(name).stem
@@ -77,6 +81,7 @@ def _record_provenance(executed: Path, source: Path, final: Path) -> None:
     import nbformat
 
     nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata.setdefault("papermill", {})
     nb.metadata["papermill"]["input_path"] = project_path(source)
     nb.metadata["papermill"]["output_path"] = project_path(final)
     nbformat.write(nb, str(executed))
@@ -84,24 +89,49 @@ def _record_provenance(executed: Path, source: Path, final: Path) -> None:
 
 def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | str | None = None,
           out_dir: Path | str | None = None, formats: list[str] | tuple[str, ...] = ("html", "pdf"),
-          workers: int = 2, progress: Callable[[str], None] | None = None) -> dict[str, Path]:
+          workers: int = 2, progress: Callable[[str], None] | None = None, force: bool = False) -> dict[str, Path]:
     """Build the year's report; returns the final paths written by kind (html, pdf, datos, notebooks…).
 
-    ``progress`` receives one line per step (default: printed and flushed at once, so the lines keep
-    their order among the messages of the worker processes)."""
+    Unchanged inputs since the last build in the same output directory: nothing is done. Otherwise
+    only what changed is redone: notebooks whose inputs are unchanged come from the cache, and an
+    unchanged HTML keeps its PDF. ``force`` redoes everything. ``progress`` receives one line per
+    step (default: printed and flushed at once, so the lines keep their order)."""
     progress = progress or functools.partial(print, flush=True)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_path = Path(params_path) if params_path else config.params_file(year)
+    out = config.output_dir(year, out_dir)
+    notebook_key = huella.notebook_inputs(data_dir, params_path, year)
+    key = huella.build_inputs(notebook_key, data_dir, year, formats)
+    if not force and huella.unchanged(out, key):
+        progress(f"Sin cambios desde la última construcción en {out}; no hay nada que hacer "
+                 "(--force reconstruye todo).")
+        return _outputs(out, year, formats)
+
+    from .problems import DataError
+    from .validate import year_inputs
+
     inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validate`
     if inputs.problems:
         raise DataError(inputs.problems)
-    dataset, params = inputs.dataset, inputs.params
-    out = config.output_dir(year, out_dir)
     with build_lock(out, progress):
-        return _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress)
+        if not force and huella.unchanged(out, key):  # another build just made it
+            progress(f"Sin cambios: otra construcción acaba de escribir {out}.")
+            return _outputs(out, year, formats)
+        return _build_staged(year, inputs.dataset, inputs.params, data_dir, params_path, out, formats, workers,
+                             progress, notebook_key, key, force)
 
 
-def _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress) -> dict[str, Path]:
+def _outputs(out: Path, year: int, formats) -> dict[str, Path]:
+    found = {"datos": out / "datos", "notebooks": out / "notebooks", "calidad": out / f"calidad_{year}.html"}
+    found.update({kind: out / f"informe_{year}.{kind}" for kind in ("html", "pdf") if kind in formats})
+    return found
+
+
+def _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress,
+                  notebook_key, key, force) -> dict[str, Path]:
+    from . import quality
+    from .export import export
+    from .notebook_cache import NotebookCache
     from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
 
     started = time.perf_counter()
@@ -113,13 +143,18 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         written["datos"] = datos[0].parent
         written["calidad"] = quality.write_review(dataset, year, params, stage / f"calidad_{year}.html",
                                                   dependencia=str(dataset.dependencia.get("nombre", "")))
+        cache = NotebookCache(config.CACHE_DIR)
+        cache.save_context(notebook_key, dataset, params)  # the notebooks load it instead of validating again
         notebooks = stage / "notebooks"
-        jobs = plan(dataset, year, data_dir, params_path, notebooks)
-        progress(f"Ejecutando {len(jobs)} cuadernos con papermill ({workers} en paralelo)…")
-        try:
-            executed = run_notebooks(jobs, workers=workers, progress=progress)
-        except NotebookError as err:
-            raise _keep_failed(err, stage, out) from None
+        jobs = plan(dataset, year, data_dir, params_path, notebooks, fingerprint=notebook_key)
+        to_run = jobs if force else [job for job in jobs if not cache.restore(job)]
+        if len(to_run) < len(jobs):
+            progress(f"{len(jobs) - len(to_run)} de {len(jobs)} cuadernos sin cambios: se toman de la caché.")
+        if to_run:
+            progress(f"Ejecutando {len(to_run)} cuadernos con papermill ({workers} en paralelo)…")
+            _execute(to_run, workers, progress, stage, out)
+            for job in to_run:
+                cache.store(job)
         for job in jobs:
             _record_provenance(job.output, job.source, out / "notebooks" / job.output.name)
         written["notebooks"] = notebooks
@@ -127,16 +162,24 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         title = f"{params['titulo']} — {dataset.dependencia.get('nombre')}"
         html_path = stage / f"informe_{year}.html"
         t0 = time.perf_counter()
-        stitch_html(executed, html_path, title=title)
+        stitch_html([job.output for job in jobs], html_path, title=title)
         progress(f"HTML listo ({time.perf_counter() - t0:.1f} s)")
         if "pdf" in formats:
-            t0 = time.perf_counter()
-            written["pdf"] = html_to_pdf(html_path, stage / f"informe_{year}.pdf")
-            progress(f"PDF listo ({time.perf_counter() - t0:.1f} s)")
+            written["pdf"] = stage / f"informe_{year}.pdf"
+            previous_html, previous_pdf = out / html_path.name, out / written["pdf"].name
+            if (not force and previous_pdf.is_file() and previous_html.is_file()
+                    and previous_html.read_bytes() == html_path.read_bytes()):
+                shutil.copy2(previous_pdf, written["pdf"])
+                progress("PDF sin cambios (el HTML es idéntico al anterior).")
+            else:
+                t0 = time.perf_counter()
+                html_to_pdf(html_path, written["pdf"])
+                progress(f"PDF listo ({time.perf_counter() - t0:.1f} s)")
         if "html" in formats:
             written["html"] = html_path
         else:
             html_path.unlink()
+        write_text_atomic(stage / huella.MANIFEST, json.dumps(huella.manifest(stage, key), indent=1) + "\n")
         swap_in(stage, out)
     shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
     final = {kind: out / path.relative_to(stage) for kind, path in written.items()}
@@ -147,8 +190,19 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     return final
 
 
+def _execute(jobs, workers, progress, stage: Path, out: Path) -> None:
+    from .execute import NotebookError, run_notebooks
+
+    try:
+        run_notebooks(jobs, workers=workers, progress=progress)
+    except NotebookError as err:
+        raise _keep_failed(err, stage, out) from None
+
+
 def _keep_failed(err: NotebookError, stage: Path, out: Path) -> NotebookError:
     """Keep the notebook that failed (with its error) in ``<out>/fallidos/``; the previous outputs stay as they were."""
+    from .execute import NotebookError
+
     kept = out / "fallidos" / err.output.name
     if err.output.exists():
         kept.parent.mkdir(parents=True, exist_ok=True)

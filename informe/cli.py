@@ -1,4 +1,4 @@
-"""Command line: ``informe validate | export | build`` (also ``python -m informe``)."""
+"""Command line: ``informe validate | export | build | lote`` (also ``python -m informe``)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ ejemplos:
   informe export --year 2023               escribe outputs/2023/datos/*.csv (sin cuadernos)
   informe build --year 2023                ejecuta los cuadernos y escribe el informe HTML y PDF
   informe build --year 2023 --format html  solo el HTML
+  informe lote --year 2023 dependencias/   un informe por dependencia y el consolidado, con Dask
 
 códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 2 datos o parámetros inválidos.
 """
@@ -39,6 +40,13 @@ def _workers(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"«{text}» no es un número de procesos válido (1 o más)")
     return int(text)
+
+
+def _scheduler(text: str) -> str:
+    if "://" not in text:
+        raise argparse.ArgumentTypeError(f"«{text}» no es la dirección de un planificador de Dask "
+                                         "(p. ej. tcp://192.168.1.10:8786)")
+    return text
 
 
 def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -66,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     _spanish(top)
     top.add_argument("--version", action="version", version=f"informe {__version__}",
                      help="muestra la versión y termina")
-    sub = top.add_subparsers(dest="command", metavar="{validate,export,build}")
+    sub = top.add_subparsers(dest="command", metavar="{validate,export,build,lote}")
     sub.required = True
     data_help = f"carpeta de datos que sigue el contrato (por omisión: {config.DATA_DIR})"
 
@@ -96,6 +104,33 @@ def parser() -> argparse.ArgumentParser:
                    help="formatos a escribir (por omisión html,pdf)")
     b.add_argument("--workers", type=_workers, default=2, metavar="N",
                    help="cuadernos en paralelo (por omisión 2)")
+    b.add_argument("--force", action="store_true",
+                   help="reconstruye todo aunque nada haya cambiado (sin usar la caché)")
+
+    lo = sub.add_parser(
+        "lote", add_help=False, help="construye el informe de varias dependencias y un consolidado (Dask)",
+        description="Construye con Dask distributed el informe del año de cada dependencia y un consolidado "
+                    "estatal (consolidado_<AÑO>.html y .csv): una fila por dependencia con sus indicadores, "
+                    "cuántos con avance, sin avance, igual y sin información, el porcentaje con avance y el "
+                    "enlace a su informe. Una dependencia que falla no detiene a las demás: el consolidado la "
+                    "lista con su error. Parámetros de cada dependencia: <DIR>/params/<AÑO>.yaml si existe; si "
+                    "no, params/<AÑO>.yaml del proyecto si existe; si no, los valores por omisión.",
+        epilog="códigos de salida: 0 todos los informes construidos; 1 alguna dependencia falló (datos o "
+               "cuadernos); 2 todas las dependencias tienen datos inválidos, o argumentos inválidos.")
+    _spanish(lo)._positionals.title = "carpetas"
+    lo.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
+                    help="carpeta de datos de una dependencia (con dependencia.yaml) o carpeta que contiene "
+                         "carpetas de dependencias")
+    lo.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    lo.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="carpeta de salida (por omisión outputs/lote_<AÑO>); cada informe va a <DIR>/<carpeta "
+                         "de la dependencia>/")
+    lo.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
+                    help="formatos de cada informe (por omisión html,pdf; el consolidado siempre es HTML y CSV)")
+    lo.add_argument("--scheduler", type=_scheduler, default=None, metavar="tcp://HOST:8786",
+                    help="planificador de un clúster de Dask ya en marcha (por omisión se arranca uno local)")
+    lo.add_argument("--workers", type=_workers, default=None, metavar="N",
+                    help="trabajadores del clúster local, uno por núcleo (por omisión 2; no se usa con --scheduler)")
     return top
 
 
@@ -145,8 +180,20 @@ def cmd_build(args) -> int:
     from .build import build
 
     build(args.year, data_dir=args.data, params_path=args.params, out_dir=args.out,
-          formats=args.format, workers=args.workers)
+          formats=args.format, workers=args.workers, force=args.force)
     return 0
+
+
+def cmd_lote(args) -> int:
+    from .lote import exit_code, lote
+    from .problems import InformeError
+
+    if args.scheduler and args.workers is not None:
+        raise InformeError("--workers es para el clúster local; con --scheduler los trabajadores son los del "
+                           "clúster (arránquelos con «dask worker … --nthreads 1»).")
+    outcomes = lote(args.year, args.dirs, out_dir=args.out, scheduler=args.scheduler,
+                    workers=args.workers or 2, formats=args.format)
+    return exit_code(outcomes)
 
 
 def _quiet_stdout() -> None:
@@ -164,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     from .problems import DataError, InformeError
 
     args = parser().parse_args(argv)
-    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build}[args.command]
+    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build, "lote": cmd_lote}[args.command]
     try:
         code = command(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit

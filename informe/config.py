@@ -14,6 +14,8 @@ PARAMS_DIR = ROOT / "params"
 NOTEBOOKS_DIR = ROOT / "notebooks"
 OUTPUTS_DIR = ROOT / "outputs"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
+#: The build cache (executed notebooks, validated inputs), keyed by content: never stale.
+CACHE_DIR = Path(os.environ.get("INFORME_CACHE", OUTPUTS_DIR / ".cache"))
 
 
 def params_file(year: int) -> Path:

@@ -1,60 +1,45 @@
-"""Execution of the parameterized notebooks with papermill.
+"""Execution of the parameterized notebooks with papermill, in a standard process pool.
 
-Design: processes, not threads
-------------------------------
-Each notebook runs with the real :func:`papermill.execute_notebook` inside a
-**persistent worker process** (``python -c "…_worker_main()"``, one per worker,
-reused for several notebooks). The calling process only keeps ``workers`` small
-threads that write a job (one JSON line) to a worker's stdin and wait for its
-result line; papermill, nbclient, zmq and the kernels never run in the caller.
+Each notebook runs with the real :func:`papermill.execute_notebook` in a worker of a
+:class:`concurrent.futures.ProcessPoolExecutor` (``spawn``: a fresh interpreter, never a
+fork of a multi-threaded caller). Processes, not threads: papermill ``chdir``s for the whole
+run and the working directory belongs to the process. Workers are reused, so importing
+papermill (≈0.5 s) is paid once per worker. :func:`execute_job` is the unit of work; the
+same function runs in ``informe lote``'s Dask workers.
 
-Why not a thread pool (tested): it works for toy notebooks, but
-``papermill.execute_notebook(cwd=…)`` does ``os.chdir(cwd)`` for the whole run,
-and the working directory is per *process*: two notebooks in two threads
-interleave their ``chdir``/restore (the caller can be left in the wrong
-directory, relative paths resolve against the wrong one), and nbclient's event
-loops and zmq sockets are then shared with the caller (fragile when the build
-runs inside Jupyter). Why not ``ProcessPoolExecutor``: with ``spawn`` it re-imports
-the caller's ``__main__`` (a script without ``if __name__ == "__main__"`` breaks,
-tested), with ``fork`` it forks a possibly multi-threaded caller. Plain
-subprocesses have neither problem. Their one cost, importing papermill (≈0.5 s
-once per worker, in parallel, while the first job is already queued), is paid
-once per worker, not per notebook.
+Scheduling: at most ``workers`` jobs are submitted at a time, so on the first failure
+no pending job starts, the running ones finish, and :class:`NotebookError` is raised.
+Progress lines (start and end of each notebook) are emitted in the calling process.
+Ctrl-C reaches the caller only (workers ignore SIGINT): the caller terminates the workers,
+and their kernels, which watch their parent, exit with them.
 
-The worker reports over a private copy of its stdout; fd 1 is redirected to
-stderr so nothing printed by papermill or the kernels can corrupt the protocol.
+Kernels talk over IPC sockets in a private temporary directory, not TCP ports: two
+kernels starting at once never collide, and nothing listens on the network. A kernel
+that dies before running any cell is started again, once.
 
-Scheduling is done by hand — a job is handed out only when a worker is idle —
-so on the first failure no pending job is started, the running ones finish, and
-:class:`NotebookError` is raised. Progress lines are emitted in the calling
-process, so ``progress`` can be any callable.
-
-The kernel: ``kernel_name="python3"`` must mean *this* interpreter (the
-project's venv). jupyter_client replaces a spec whose ``argv[0]`` is
-``python``/``python3`` with ``sys.executable``, and the venv's own
-``share/jupyter/kernels/python3`` comes first in the search path, so normally
-nothing has to be done; :func:`ensure_python_kernel` checks it and, if another
-``python3`` spec pointing to a different interpreter would win, writes a
-private kernel spec for ``sys.executable`` and puts it first in
-``JUPYTER_PATH`` (inherited by the workers and the kernels).
+The kernel: ``kernel_name="python3"`` must mean *this* interpreter (the project's venv);
+:func:`ensure_python_kernel` checks it and, if another ``python3`` spec would win, writes a
+private kernel spec for ``sys.executable`` and puts it first in ``JUPYTER_PATH``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-__all__ = ["NotebookJob", "NotebookError", "run_notebooks", "ensure_python_kernel"]
+__all__ = ["NotebookJob", "NotebookError", "run_notebooks", "execute_job", "payload", "ensure_python_kernel"]
 
 
 @dataclass
@@ -194,9 +179,22 @@ def ensure_python_kernel(kernel_name: str = "python3") -> str:
 _IPYKERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
-def _execute_one(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
-                 extra_arguments: list[str]) -> dict:
-    """Execute one notebook (runs inside a worker process). Returns a JSON-able dict.
+def payload(job: NotebookJob, cwd: Path, kernel_name: str = "python3") -> dict:
+    """What a worker needs to run ``job`` (plain, picklable values)."""
+    return {
+        "source": str(Path(job.source).absolute()),
+        "output": str(Path(job.output).absolute()),
+        "parameters": _jsonable(job.parameters),
+        "cwd": str(Path(cwd).absolute()),
+        "kernel_name": kernel_name,
+        "extra_arguments": _IPYKERNEL_ARGS if kernel_name == "python3" else [],
+    }
+
+
+def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
+                extra_arguments: list[str]) -> dict:
+    """Execute one notebook (in a worker process). Returns a JSON-able dict: ``ok`` and, on
+    failure, ``ename``, ``evalue``, ``executed_index``, ``execution_count``, ``traceback``.
 
     Kernels talk over IPC sockets (files in Jupyter's runtime directory), not TCP ports: two
     kernels starting at once can never pick the same port, and nothing listens on the network.
@@ -251,87 +249,14 @@ def _no_cell_ran(output: str) -> bool:
     return not any(c.get("execution_count") for c in nb.get("cells", []) if c.get("cell_type") == "code")
 
 
-def _worker_main() -> None:
-    """Entry point of a worker process: one JSON job per line on stdin, one JSON
-    result per line on a private copy of the original stdout. fd 1 is pointed to
-    stderr so that nothing else (kernels inherit fd 1) can corrupt the protocol."""
-    results = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
-    os.dup2(2, 1)
+def _init_worker() -> None:
+    """Runs once in each pool worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy warning in kernels
-    # jsonschema (imported by nbformat) optionally imports rfc3987_syntax, which
-    # compiles a Lark grammar at import time: ≈1.4 s of the ≈2.5 s papermill import
-    # measured here. Its IRI format checks are never used by the notebook schema,
-    # so this private process opts out of it.
+    # jsonschema (imported by nbformat) optionally imports rfc3987_syntax, which compiles a
+    # Lark grammar at import time (≈1.4 s); the notebook schema never uses its IRI checks.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    import papermill  # noqa: F401  (paid once per worker, while it waits for its first job)
-
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        try:
-            result = _execute_one(**job)
-        except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
-            return
-        except BaseException as exc:  # never let the protocol die silently
-            result = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc),
-                      "executed_index": None, "execution_count": None, "traceback": []}
-        results.write(json.dumps(result) + "\n")
-
-
-class _Worker:
-    """A persistent ``python`` subprocess running :func:`_worker_main`."""
-
-    def __init__(self) -> None:
-        pkg_parent = str(Path(__file__).resolve().parent.parent)
-        code = (
-            "import sys; sys.path.insert(0, %r)\n"
-            "from informe.execute import _worker_main; _worker_main()" % pkg_parent
-        )
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", code],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            bufsize=1,
-        )
-
-    def run(self, payload: dict) -> dict:
-        try:
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(json.dumps(payload) + "\n")
-            self.proc.stdin.flush()
-            line = self.proc.stdout.readline()
-        except (BrokenPipeError, OSError):
-            line = ""
-        if not line:
-            code = self.proc.wait()
-            return {"ok": False, "ename": "WorkerDied",
-                    "evalue": f"el proceso de ejecución terminó inesperadamente (código {code})",
-                    "executed_index": None, "execution_count": None, "traceback": []}
-        return json.loads(line)
-
-    def close(self, *, kill: bool = False) -> None:
-        if self.proc.poll() is None:
-            if kill:
-                self.proc.terminate()
-            else:
-                try:
-                    self.proc.stdin.close()  # EOF: the worker loop ends
-                except OSError:
-                    pass
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
+    import papermill  # noqa: F401  (once per worker)
 
 
 def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
@@ -368,17 +293,14 @@ def run_notebooks(
     kernel_name: str = "python3",
     progress: Callable[[str], None] = print,
 ) -> list[Path]:
-    """Execute all jobs with papermill, at most ``workers`` at a time, each in a
-    worker process; return the output paths in the same order as ``jobs``.
+    """Execute all jobs with papermill, at most ``workers`` at a time; return the output paths in
+    the order of ``jobs``.
 
-    ``cwd`` (default :data:`informe.config.ROOT`) is the working directory of the
-    kernels. Relative job paths are relative to the caller's current directory.
-
-    Progress: one line when each notebook starts (``[3/11] VII. Objetivo 1 …``) and
-    one when it ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no
-    pending job is started, the running ones are awaited, and :class:`NotebookError`
-    is raised for the (first) failing notebook; papermill keeps the executed notebook
-    with the error at the job's ``output``.
+    ``cwd`` (default :data:`informe.config.ROOT`) is the working directory of the kernels.
+    Progress: one line when each notebook starts (``[3/11] VII. Objetivo 1 …``) and one when it
+    ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no pending job is started, the
+    running ones are awaited, and :class:`NotebookError` is raised for the first failing notebook;
+    papermill keeps the executed notebook with the error at the job's ``output``.
     """
     from informe.config import ROOT
 
@@ -387,41 +309,24 @@ def run_notebooks(
         return []
     cwd = Path(cwd) if cwd is not None else ROOT
     kernel_name = ensure_python_kernel(kernel_name)
-    extra_arguments = _IPYKERNEL_ARGS if kernel_name == "python3" else []
-    payloads = [
-        {
-            "source": str(Path(job.source).absolute()),
-            "output": str(Path(job.output).absolute()),
-            "parameters": _jsonable(job.parameters),
-            "cwd": str(Path(cwd).absolute()),
-            "kernel_name": kernel_name,
-            "extra_arguments": extra_arguments,
-        }
-        for job in jobs
-    ]
+    payloads = [payload(job, cwd, kernel_name) for job in jobs]
     total = len(jobs)
-    n_workers = max(1, min(int(workers), total))
 
     def tag(i: int) -> str:
         return f"[{i + 1}/{total}] {jobs[i].label}"
 
-    # Workers start right away and import papermill in parallel; the first job
-    # waits in the pipe until its worker is ready.
-    idle = [_Worker() for _ in range(n_workers)]
-    every = list(idle)
     pending = list(range(total))
-    running: dict[Future, tuple[int, _Worker, float]] = {}
+    running: dict[Future, tuple[int, float]] = {}
     failure: NotebookError | None = None
-    ok = False
-    # The threads only wait on pipes; papermill itself runs in the worker processes.
-    pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="informe-nb")
+    n_workers = max(1, min(int(workers), total))
+    pool = ProcessPoolExecutor(max_workers=n_workers,
+                               mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
     try:
         while pending or running:
-            while pending and idle and failure is None:
+            while pending and len(running) < n_workers and failure is None:
                 i = pending.pop(0)
-                worker = idle.pop()
                 progress(f"{tag(i)} …")
-                running[pool.submit(worker.run, payloads[i])] = (i, worker, time.perf_counter())
+                running[pool.submit(execute_job, **payloads[i])] = (i, time.perf_counter())
             if failure is not None and pending:
                 progress(f"Se omiten {len(pending)} cuaderno(s) pendiente(s) por el error anterior.")
                 pending.clear()
@@ -429,34 +334,30 @@ def run_notebooks(
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in done:
-                i, worker, t0 = running.pop(fut)
-                idle.append(worker)
+                i, t0 = running.pop(fut)
                 elapsed = time.perf_counter() - t0
-                result = fut.result()
+                try:
+                    result = fut.result()
+                except BrokenProcessPool as exc:
+                    result = {"ok": False, "ename": "WorkerDied", "evalue": f"el proceso de ejecución terminó "
+                              f"inesperadamente ({exc})", "executed_index": None, "execution_count": None,
+                              "traceback": []}
                 if result["ok"]:
                     retried = " (el núcleo no arrancó a la primera; se reintentó)" if result.get("retried") else ""
                     progress(f"{tag(i)} … {elapsed:.1f} s{retried}")
                     continue
                 progress(f"{tag(i)} … ERROR tras {elapsed:.1f} s")
                 if failure is None:
-                    job = jobs[i]
                     failure = NotebookError(
-                        job,
-                        job.output,
-                        result["ename"],
-                        result["evalue"],
+                        jobs[i], jobs[i].output, result["ename"], result["evalue"],
                         cell_index=_source_cell_index(Path(payloads[i]["output"]), result["executed_index"]),
-                        execution_count=result["execution_count"],
-                        traceback=result["traceback"],
-                        cwd=cwd,
-                    )
-        ok = True
-    finally:
-        # Normal end (also after a notebook error): EOF to the workers. Interrupted
-        # (Ctrl-C, bug): terminate them; their kernels exit with their parent.
-        for worker in every:
-            worker.close(kill=not ok)
-        pool.shutdown(wait=ok, cancel_futures=True)
+                        execution_count=result["execution_count"], traceback=result["traceback"], cwd=cwd)
+    except BaseException:  # Ctrl-C or a bug: stop the workers now (their kernels exit with them)
+        for process in multiprocessing.active_children():
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     if failure is not None:
         raise failure
     return [job.output for job in jobs]

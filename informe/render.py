@@ -34,7 +34,7 @@ import logging
 import re
 from pathlib import Path
 
-from informe.config import TEMPLATES_DIR
+from informe import config
 from informe.files import atomic_path
 
 __all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
@@ -86,7 +86,7 @@ def _exporter():
 
     c = Config()
     c.HTMLExporter.template_name = TEMPLATE_NAME
-    c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES_DIR)]
+    c.HTMLExporter.extra_template_basedirs = [str(config.TEMPLATES_DIR)]
     c.HTMLExporter.exclude_input = True
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True

@@ -26,9 +26,9 @@ from pandas.io.formats.style import Styler
 
 from . import config, engine, fmt, narrative, present, quality
 from .load import Dataset
+from .notebook_cache import load_context
 from .params import SECTION_TITLES
 from .problems import DataError, InformeError
-from .validate import year_inputs
 from .values import is_missing
 
 #: Card fields that the contract does not require (a card shows them blank when absent).
@@ -88,15 +88,25 @@ def _notebook_terms(text: str) -> str:
     return text
 
 
-def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None) -> Context:  # noqa: A001
+def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,  # noqa: A001
+         huella: str = "") -> Context:
     """Load and validate the data and the year's parameters once (every blocker at once, as
-    ``informe validate``), then compute the indicator table."""
+    ``informe validate``), then compute the indicator table.
+
+    ``huella`` (passed by ``informe build``): the fingerprint of the inputs the build has already
+    validated; their validated copy is read from the build cache instead of validating again."""
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_file = params_file or None  # "" (the notebooks' default) means params/<anio>.yaml if present
-    inputs = year_inputs(data_dir, int(anio), params_file, params_required=params_file is not None)
-    if inputs.problems:
-        raise DataError([replace(p, message=_notebook_terms(p.message)) for p in inputs.problems])
-    dataset, params = inputs.dataset, inputs.params
+    validated = load_context(config.CACHE_DIR, huella)
+    if validated is not None:
+        dataset, params = validated
+    else:
+        from .validate import year_inputs  # pandera: only when there is something to validate
+
+        inputs = year_inputs(data_dir, int(anio), params_file, params_required=params_file is not None)
+        if inputs.problems:
+            raise DataError([replace(p, message=_notebook_terms(p.message)) for p in inputs.problems])
+        dataset, params = inputs.dataset, inputs.params
     table = engine.indicator_table(dataset.indicadores, dataset.resultados, int(anio), params)
     return Context(int(anio), data_dir, dataset, params, table)
 

@@ -7,8 +7,20 @@ notebook is executed twice.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pytest
 from bs4 import BeautifulSoup
+
+# The build cache of this test session starts empty (the first build executes every notebook for
+# real) and lives outside the project; the kernels inherit it through the environment.
+CACHE = os.environ["INFORME_CACHE"] = tempfile.mkdtemp(prefix="informe-cache-pruebas-")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -301,7 +301,8 @@ def test_build_interrupted_with_sigint_changes_nothing(report_2023, tmp_path):
     shutil.copytree(report_2023, out)
     before = _snapshot(out)
     informe = Path(sys.executable).with_name("informe")
-    proc = subprocess.Popen([str(informe), "build", "--year", "2023", "--out", str(out), "--format", "html"],
+    proc = subprocess.Popen([str(informe), "build", "--year", "2023", "--out", str(out), "--format", "html",
+                             "--force"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:  # interrupt while notebooks run
         if line.startswith("[2/"):
@@ -322,7 +323,7 @@ def test_two_builds_into_one_directory_wait_for_each_other(tmp_path):
     out = tmp_path / "out"
     informe = Path(sys.executable).with_name("informe")
     command = [str(informe), "build", "--year", "2023", "--data", str(data), "--params", str(params),
-               "--out", str(out), "--format", "html"]
+               "--out", str(out), "--format", "html", "--force"]
     first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in first.stdout:
         if "Ejecutando" in line:
@@ -337,9 +338,10 @@ def test_two_builds_into_one_directory_wait_for_each_other(tmp_path):
 
 
 def test_same_inputs_give_the_same_bytes(report_2023, tmp_path):
-    """A second build of the same inputs: byte-identical HTML, CSVs, quality review and PDF."""
+    """A second build of the same inputs, everything executed again: byte-identical HTML, CSVs,
+    quality review and PDF."""
     out = tmp_path / "otra"
-    assert cli.main(["build", "--year", "2023", "--out", str(out)]) == 0
+    assert cli.main(["build", "--year", "2023", "--out", str(out), "--force"]) == 0
     for name in ("informe_2023.html", "informe_2023.pdf", "calidad_2023.html", "datos/indicadores_2023.csv",
                  "datos/resumen_2023.csv"):
         assert (out / name).read_bytes() == (report_2023 / name).read_bytes(), name

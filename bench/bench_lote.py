@@ -1,0 +1,141 @@
+"""Benchmark of ``informe lote`` (prints figures; never a test).
+
+    .venv/bin/python bench/bench_lote.py                          # 8 agencies; 1 and 2 workers; html, html+pdf
+    .venv/bin/python bench/bench_lote.py -n 4 -w 2 -f html        # one configuration only
+
+Generates ``-n`` agencies from the reference data ``data/`` (a copy of the folder each, with its own
+``nombre`` in dependencia.yaml) in a temporary directory and times ``informe lote --year 2023`` (a
+real LocalCluster, real notebooks, nbconvert and WeasyPrint) with each worker count and format,
+each run into a fresh output directory. Prints, per run: wall time, throughput (agencies per
+minute), peak memory (the sum of the resident memory of the whole process tree — caller, Dask
+scheduler and workers, Jupyter kernels — sampled every 0.2 s with psutil), the cores it kept busy
+on average, the cores used meanwhile by processes outside the run (other work on the machine
+skews the figures) and the load average before the run; then the throughput ratio of 2 workers to 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+INFORME = Path(sys.executable).parent / "informe"
+
+
+def make_agencies(parent: Path, n: int) -> Path:
+    """``n`` copies of data/ named dep01…, each with its own ``nombre``."""
+    folder = parent / "dependencias"
+    for i in range(1, n + 1):
+        target = folder / f"dep{i:02d}"
+        shutil.copytree(ROOT / "data", target)
+        yaml = target / "dependencia.yaml"
+        lines = yaml.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = [f"nombre: Dependencia de prueba {i:02d}\n" if line.startswith("nombre:") else line for line in lines]
+        yaml.write_text("".join(lines), encoding="utf-8")
+    return folder
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    """Resident memory of ``proc`` and all its descendants, in bytes."""
+    total = 0
+    try:
+        family = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for p in family:
+        try:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def busy_seconds() -> float:
+    """CPU seconds the whole machine has been busy (all cores)."""
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
+
+
+def run(agencies: Path, out: Path, workers: int, formats: str, year: int) -> dict:
+    load = os.getloadavg()[0]
+    cmd = [str(INFORME), "lote", "--year", str(year), "--out", str(out), "--workers", str(workers),
+           "--format", formats, str(agencies)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    busy0 = busy_seconds()
+    children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    watched = psutil.Process(proc.pid)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(watched))
+            stop.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    # Every process of the run is waited for by its parent (workers by the caller, kernels by their
+    # worker), so the CPU time of the whole tree ends up in this process's RUSAGE_CHILDREN.
+    children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mine = (children1.ru_utime - children0.ru_utime) + (children1.ru_stime - children0.ru_stime)
+    others = max(0.0, busy_seconds() - busy0 - mine)
+    built = sum(1 for line in output.splitlines() if line.startswith("[") and ": listo en " in line)
+    return {"wall": wall, "peak": peak, "code": proc.returncode, "built": built, "load": load, "output": output,
+            "cores": mine / wall, "others": others / wall}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--agencies", type=int, default=8, help="number of agencies (default 8)")
+    parser.add_argument("-w", "--workers", default="1,2", help="worker counts, comma separated (default 1,2)")
+    parser.add_argument("-f", "--formats", default="html,html+pdf",
+                        help="format sets, comma separated; inside a set, '+' (default html,html+pdf)")
+    parser.add_argument("--year", type=int, default=2023)
+    args = parser.parse_args(argv)
+    counts = [int(w) for w in args.workers.split(",")]
+    sets = [f.replace("+", ",") for f in args.formats.split(",")]
+
+    print(f"informe lote: {args.agencies} dependencias generadas de data/, año {args.year}, "
+          f"{os.cpu_count()} núcleos, {psutil.virtual_memory().total / 2**30:.0f} GiB")
+    results: dict[tuple[str, int], dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-lote-") as tmp:
+        agencies = make_agencies(Path(tmp), args.agencies)
+        for formats in sets:
+            for workers in counts:
+                out = Path(tmp) / f"out-{formats.replace(',', '+')}-{workers}"
+                r = run(agencies, out, workers, formats, args.year)
+                results[(formats, workers)] = r
+                rate = 60 * r["built"] / r["wall"]
+                print(f"--format {formats:<8} --workers {workers}: {r['wall']:7.1f} s  "
+                      f"{rate:5.2f} dependencias/min  memoria máxima {r['peak'] / 2**20:7.0f} MiB  "
+                      f"({r['built']}/{args.agencies} informes, salida {r['code']}; núcleos usados {r['cores']:.2f}, "
+                      f"por otros procesos {r['others']:.2f}; carga previa {r['load']:.2f})",
+                      flush=True)
+                if r["code"] != 0:
+                    print(r["output"][-3000:])
+        for formats in sets:
+            one, two = results.get((formats, 1)), results.get((formats, 2))
+            if one and two and one["built"] and two["built"]:
+                ratio = (two["built"] / two["wall"]) / (one["built"] / one["wall"])
+                print(f"--format {formats}: 2 trabajadores / 1 trabajador = {ratio:.2f}× el rendimiento")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

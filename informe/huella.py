@@ -1,0 +1,136 @@
+"""Fingerprints of a build's inputs, computed without importing pandas (an unchanged rebuild is a
+file check that takes a fraction of a second).
+
+* :func:`notebook_inputs` — everything an executed notebook's outputs depend on: the data
+  folder, the year's parameters, the package's code, section templates and chart style. It is
+  passed to every notebook as the papermill parameter ``huella``, so a notebook cache keyed on
+  the notebook's code (jupyter-cache) also honours any change of these files.
+* :func:`build_inputs` — that, plus the notebooks, the nbconvert template and stylesheet, the
+  formats and the year: what the whole report depends on.
+
+Changing the stylesheet or the nbconvert template changes the second and not the first: the
+report is stitched and printed again without executing any notebook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from . import config
+
+#: Files of the package that shape the notebooks' outputs (not the stitching).
+PACKAGE_PATTERNS = ("*.py", "templates/secciones/*", "templates/informe/informe.mplstyle")
+#: Files (in config.TEMPLATES_DIR) that shape only the stitched HTML and the PDF.
+STITCH_PATTERNS = ("informe/index.html.j2", "informe/conf.json", "informe/informe.css")
+
+
+def _files(folder: Path, patterns: tuple[str, ...] | None = None) -> list[Path]:
+    folder = Path(folder)
+    if not folder.exists():
+        return []
+    found = (p for pattern in patterns for p in folder.glob(pattern)) if patterns else folder.rglob("*")
+    return sorted({p for p in found if p.is_file() and not any(part.startswith(".") for part in
+                                                                p.relative_to(folder).parts)})
+
+
+def _digest(entries: list[tuple[str, Path | bytes]]) -> str:
+    h = hashlib.sha256()
+    for name, content in entries:
+        data = content if isinstance(content, bytes) else Path(content).read_bytes()
+        h.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+#: Narrative files each notebook reads besides the core tables (relative to the data folder). A
+#: notebook not listed here depends on every narrative file. The notebook cache key of a notebook
+#: is the core fingerprint plus the fingerprint of these files: editing acciones.md re-executes the
+#: objective notebooks and the annex (whose quality notes read every narrative), nothing else.
+NARRATIVE = ("narrativa", "institucional")
+NOTEBOOK_READS = {
+    "00_portada": (),
+    "01_introduccion": ("narrativa/{anio}/introduccion.md", "institucional/*"),
+    "06_resumen_ejecutivo": ("narrativa/{anio}/resumen_ejecutivo.md",),
+    "07_objetivo": ("narrativa/{anio}/acciones.md",),
+    "08_proyectos": ("narrativa/{anio}/proyectos.yaml",),
+    "09_glosario": ("institucional/*",),
+}
+ALL_NARRATIVE = ("narrativa/**/*", "institucional/**/*")
+
+
+def _data_entries(data_dir: Path, files: list[Path]) -> list[tuple[str, Path | bytes]]:
+    return [(f"datos/{p.relative_to(data_dir)}", p) for p in files]
+
+
+def _core_files(data_dir: Path) -> list[Path]:
+    return [p for p in _files(data_dir) if p.relative_to(data_dir).parts[0] not in NARRATIVE]
+
+
+def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
+    """The ``huella`` parameter of one notebook: the core fingerprint and that of the narrative it reads."""
+    patterns = tuple(p.format(anio=year) for p in NOTEBOOK_READS.get(notebook, ALL_NARRATIVE))
+    extra = _digest(_data_entries(data_dir, _files(data_dir, patterns))) if patterns else "0"
+    return f"{core}-{extra[:16]}"
+
+
+def core_of(key: str) -> str:
+    """The core fingerprint inside a notebook's ``huella`` (what the validated inputs are kept under)."""
+    return key.split("-", 1)[0]
+
+
+def notebook_inputs(data_dir: Path, params_path: Path | None, year: int) -> str:
+    """Core fingerprint of what every notebook reads: the data tables and dependencia.yaml, the year's
+    parameters, the package (see the module docstring)."""
+    entries: list[tuple[str, Path | bytes]] = [
+        ("python", sys.version.encode()),
+        ("anio", str(year).encode()),
+        *_data_entries(data_dir, _core_files(data_dir)),
+        *((f"informe/{p.relative_to(config.PACKAGE_DIR)}", p) for p in _files(config.PACKAGE_DIR, PACKAGE_PATTERNS)),
+    ]
+    if params_path is not None and Path(params_path).is_file():
+        entries.append(("params", Path(params_path)))
+    return _digest(entries)
+
+
+def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[str] | tuple[str, ...]) -> str:
+    """Fingerprint of everything the report depends on."""
+    entries: list[tuple[str, Path | bytes]] = [
+        ("notebooks", notebook_huella.encode()),
+        *_data_entries(data_dir, _files(data_dir)),
+        ("opciones", json.dumps({"anio": year, "formatos": sorted(formats)}).encode()),
+        *((f"cuadernos/{p.name}", p) for p in _files(config.NOTEBOOKS_DIR, ("*.ipynb",))),
+        *((f"plantilla/{p.relative_to(config.TEMPLATES_DIR)}", p) for p in _files(config.TEMPLATES_DIR, STITCH_PATTERNS)),
+    ]
+    return _digest(entries)
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+MANIFEST = ".informe-construccion.json"
+
+
+def unchanged(out: Path, key: str) -> bool:
+    """True when ``out`` holds a complete build made from inputs with fingerprint ``key`` and none of its
+    recorded outputs has been changed or removed since."""
+    manifest = Path(out) / MANIFEST
+    try:
+        record = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get("huella") != key:
+        return False
+    for name, digest in record.get("archivos", {}).items():
+        path = Path(out) / name
+        if not path.is_file() or file_digest(path) != digest:
+            return False
+    return True
+
+
+def manifest(folder: Path, key: str) -> dict:
+    """The record of a finished build in ``folder`` (every file it wrote, with its digest)."""
+    files = {str(p.relative_to(folder)): file_digest(p) for p in _files(folder)}
+    return {"huella": key, "archivos": files}

@@ -1,0 +1,107 @@
+"""The build cache: executed notebooks kept by jupyter-cache, and the validated inputs of a build.
+
+jupyter-cache keys a notebook on its code cells. papermill writes the parameters into the
+notebook as a code cell, and every build passes ``huella`` (the fingerprint of the data, the
+year's parameters and the package, :mod:`informe.huella`) as a parameter: so the same notebook
+with the same parameters and the same inputs is the same key, and any change of an input is a
+different key. The cache can only miss, never serve a stale result.
+
+The validated inputs (dataset and parameters) are pickled under the same fingerprint, so each
+notebook's ``report.open`` reads them instead of validating the data folder again: the data are
+validated once per build.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .files import atomic_path
+
+if TYPE_CHECKING:
+    import nbformat
+
+
+#: Cell metadata written while executing (timings), not part of what the notebook is.
+EXECUTION_METADATA = ("papermill", "execution")
+
+
+class NotebookCache:
+    """Executed notebooks (jupyter-cache) and validated contexts, in ``folder``."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._cache = None
+
+    @property
+    def cache(self):
+        if self._cache is None:
+            from jupyter_cache import get_cache
+
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._cache = get_cache(str(self.folder / "cuadernos"))
+        return self._cache
+
+    @staticmethod
+    def _parameterized(job) -> "nbformat.NotebookNode":
+        """The notebook as papermill will run it: the parameters injected as a code cell."""
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        nb = load_notebook_node(str(job.source))  # as papermill reads it (every cell gets its tags list)
+        return _without_execution_metadata(parameterize_notebook(nb, dict(job.parameters), kernel_name="python3"))
+
+    def restore(self, job) -> bool:
+        """Write the cached execution of ``job`` to ``job.output``; False when there is none."""
+        try:
+            _, merged = self.cache.merge_match_into_notebook(self._parameterized(job))
+        except KeyError:
+            return False
+        import nbformat
+
+        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(merged, str(job.output))
+        return True
+
+    def store(self, job) -> None:
+        """Keep the successful execution of ``job`` (its output notebook). jupyter-cache hashes the cells'
+        metadata too: the timings papermill and nbclient record there are left out, so the executed
+        notebook has the key of the notebook before execution."""
+        import nbformat
+        from jupyter_cache.base import CacheBundleIn
+
+        nb = _without_execution_metadata(nbformat.read(str(job.output), as_version=4))
+        self.cache.cache_notebook_bundle(CacheBundleIn(nb, str(job.output)), check_validity=False, overwrite=True)
+
+    def context_path(self, key: str) -> Path:
+        return context_path(self.folder, key)
+
+    def save_context(self, key: str, dataset, params: dict) -> Path:
+        path = self.context_path(key)
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(pickle.dumps((dataset, params), protocol=pickle.HIGHEST_PROTOCOL))
+        return path
+
+
+def _without_execution_metadata(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
+    for cell in nb.cells:
+        for key in EXECUTION_METADATA:
+            cell.metadata.pop(key, None)
+    return nb
+
+
+def context_path(folder: Path, key: str) -> Path:
+    return Path(folder) / "contextos" / f"{key}.pkl"
+
+
+def load_context(folder: Path, key: str):
+    """(dataset, params) validated by the build with fingerprint ``key`` (a notebook's ``huella``), or None."""
+    from .huella import core_of
+
+    key = core_of(key or "")
+    path = context_path(folder, key)
+    if not key or not path.is_file() or path.stat().st_uid != os.getuid():
+        return None
+    return pickle.loads(path.read_bytes())

@@ -1,0 +1,179 @@
+"""``informe lote``: several agencies in one run on Dask distributed, plus the consolidated report.
+
+The end-to-end test starts a real LocalCluster (2 worker processes) and runs the real notebooks
+of three small agencies and a fourth whose notebook fails; the other tests need no cluster.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from informe import cli, config, lote
+from informe.problems import InformeError
+
+from edits import MINIMAL, cell
+
+YEAR = 2023
+
+
+def agency(parent: Path, folder: str, nombre: str) -> Path:
+    """A copy of the minimal fixture named ``nombre`` (dependencia.yaml)."""
+    path = parent / folder
+    shutil.copytree(MINIMAL, path)
+    yaml = path / "dependencia.yaml"
+    text = yaml.read_text(encoding="utf-8").replace("nombre: Instituto de Atención Ciudadana", f"nombre: {nombre}")
+    yaml.write_text(text, encoding="utf-8")
+    return path
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --------------------------------------------------------------------------- without a cluster
+
+
+def test_agencies_are_folders_or_folders_of_folders(tmp_path):
+    parent = tmp_path / "dependencias"
+    parent.mkdir()
+    agency(parent, "b", "B")
+    agency(parent, "a", "A")
+    (parent / "notas").mkdir()  # not an agency: skipped
+    single = agency(tmp_path, "sola", "Sola")
+    found = lote.find_agencies([parent, single, parent / "a"])  # a repeated folder counts once
+    assert [a.name for a in found] == ["a", "b", "sola"]
+    with pytest.raises(InformeError, match="no es la carpeta de datos de una dependencia"):
+        lote.find_agencies([parent / "notas"])
+    other = tmp_path / "otra"
+    other.mkdir()
+    agency(other, "a", "Otra A")
+    with pytest.raises(InformeError, match="misma carpeta «a»"):
+        lote.find_agencies([parent, other])
+
+
+def test_parameters_of_the_agency_then_of_the_project_then_defaults(tmp_path):
+    path = agency(tmp_path, "a", "A")
+    assert lote.params_for(path, YEAR) == config.params_file(YEAR)  # the project's params/2023.yaml
+    assert lote.params_for(path, 2031) is None  # neither: defaults
+    own = path / "params" / f"{YEAR}.yaml"
+    own.parent.mkdir()
+    own.write_text(f"anio: {YEAR}\n", encoding="utf-8")
+    assert lote.params_for(path, YEAR) == own
+
+
+def test_bad_arguments_exit_2_before_any_cluster(tmp_path, capsys):
+    assert cli.main(["lote", "--year", "2023", "--out", str(tmp_path / "o"), str(tmp_path)]) == 2
+    assert "no es la carpeta de datos de una dependencia" in capsys.readouterr().err
+    code = cli.main(["lote", "--year", "2023", "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2",
+                     str(MINIMAL)])
+    assert code == 2 and "--workers es para el clúster local" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["lote", "--year", "2023", "--scheduler", "127.0.0.1:8786", str(MINIMAL)])
+    assert not (tmp_path / "o").exists()
+
+
+def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
+    ok = lote.Outcome(lote.Agency(tmp_path / "x", "x"), "Instituto <script>alert(1)</script>", "Gobierno", ok=True,
+                      counts={"indicadores": 4, "con_avance": 1, "sin_avance": 1, "igual": 1, "sin_informacion": 1},
+                      files={"html": "x/informe_2023.html"})
+    bad = lote.Outcome(lote.Agency(tmp_path / "y", "y"), "Secretaría Y", "Gobierno",
+                       error=["Datos inválidos: 1 problema(s).", "resultados.csv, línea 2: <b>mal</b>"], validation=True)
+    html = lote.consolidated_html([ok, bad], YEAR)
+    assert html == lote.consolidated_html([ok, bad], YEAR)
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all("script") and "&lt;script&gt;" in html and "<b>mal</b>" not in html
+    assert not soup.select("[style]"), "classes only, no inline styles"
+    assert soup.select_one("table.lote tfoot").get_text(" ", strip=True).startswith("Total (1 informe)")
+    assert soup.select_one("a[href='x/informe_2023.html']") is not None
+    rows = lote.consolidated_rows([ok, bad])
+    assert rows[0]["con_avance_pct"] == 25.0 and rows[1]["indicadores"] is None
+    assert lote.exit_code([ok]) == 0 and lote.exit_code([bad]) == 2 and lote.exit_code([ok, bad]) == 1
+
+
+# --------------------------------------------------------------------------- with a real LocalCluster
+
+
+def _failing_portada(tmp_path: Path) -> Path:
+    """A copy of notebooks/ whose portada fails for a data folder named ``*-roto`` (valid data)."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
+    path = notebooks / "00_portada.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = next(c for c in nb["cells"] if "report.open(" in "".join(c["source"]))
+    code["source"] = "".join(code["source"]) + (
+        '\nif str(data_dir).rstrip("/").endswith("-roto"):\n    raise ValueError("portada rota a propósito")\n')
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return notebooks
+
+
+@pytest.mark.slow
+def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, capsys):
+    parent = tmp_path / "dependencias"
+    parent.mkdir()
+    agency(parent, "a-iac", "Instituto de Atención Ciudadana")
+    b = agency(parent, "b-ise", "Instituto Sonorense B")
+    (b / "params").mkdir()
+    (b / "params" / f"{YEAR}.yaml").write_text(f'anio: {YEAR}\ntitulo: "Informe propio {{anio}}"\n', encoding="utf-8")
+    cell("resultados.csv", 5, "valor", "doce")(agency(parent, "c-datos", "Instituto C"))  # invalid data
+    agency(parent, "d-roto", "Instituto D")  # valid data, a notebook fails
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", _failing_portada(tmp_path))
+    out = tmp_path / "out"
+    previous = out / "d-roto" / f"informe_{YEAR}.html"  # a report of an earlier run is left as it was
+    previous.parent.mkdir(parents=True)
+    previous.write_text("anterior", encoding="utf-8")
+
+    code = cli.main(["lote", "--year", str(YEAR), "--out", str(out), "--workers", "2", "--format", "html",
+                     str(parent)])
+    printed = capsys.readouterr().out
+    assert code == 1
+
+    # One progress line per agency, the failures named with their error.
+    progress = [line for line in printed.splitlines() if line.startswith("[")]
+    assert len(progress) == 4 and all("/4]" in line for line in progress), printed
+    assert any("(c-datos): ERROR — Datos inválidos" in line and "resultados.csv" in line for line in progress)
+    assert any("(d-roto): ERROR — Falló el cuaderno «Portada y directorio»" in line for line in progress)
+
+    # Each built agency has the layout of `informe build --out`.
+    for folder in ("a-iac", "b-ise"):
+        for name in (f"informe_{YEAR}.html", f"calidad_{YEAR}.html", f"datos/indicadores_{YEAR}.csv",
+                     f"datos/resumen_{YEAR}.csv", "notebooks/00_portada.ipynb", "notebooks/07_objetivo_2.ipynb"):
+            assert (out / folder / name).stat().st_size > 0, f"{folder}/{name}"
+        assert not (out / folder / f"informe_{YEAR}.pdf").exists(), "--format html writes no PDF"
+    title = BeautifulSoup((out / "b-ise" / f"informe_{YEAR}.html").read_text(encoding="utf-8"), "html.parser").title
+    assert title.get_text().startswith(f"Informe propio {YEAR}"), "the agency's own params/<Y>.yaml"
+    assert not (out / "c-datos").exists()
+    assert previous.read_text(encoding="utf-8") == "anterior"
+    assert (out / "d-roto" / "fallidos" / "00_portada.ipynb").exists(), "the failing notebook is kept"
+    assert not [p for p in out.rglob("*") if ".construyendo-" in p.name], "no staging directory left"
+
+    # The consolidated CSV: every agency, counts equal to each report's resumen total row.
+    rows = {row["carpeta"]: row for row in read_csv(out / f"consolidado_{YEAR}.csv")}
+    assert list(rows) == ["a-iac", "b-ise", "c-datos", "d-roto"]
+    for folder in ("a-iac", "b-ise"):
+        total = next(r for r in read_csv(out / folder / "datos" / f"resumen_{YEAR}.csv") if r["objetivo_id"] == "total")
+        row = rows[folder]
+        assert row["estado"] == "construido" and not row["error"]
+        assert {c: row[c] for c in lote.COUNTS} == {c: total[c] for c in lote.COUNTS}
+        assert float(row["con_avance_pct"]) == pytest.approx(100 * int(total["con_avance"]) / int(total["indicadores"]),
+                                                            abs=0.005)
+        assert row["informe_html"] == f"{folder}/informe_{YEAR}.html" and row["informe_pdf"] == ""
+    assert rows["c-datos"]["estado"] == "error" and rows["c-datos"]["indicadores"] == ""
+    assert "resultados.csv, línea 5, columna «valor»: valor «doce»" in rows["c-datos"]["error"]
+    assert "Portada y directorio" in rows["d-roto"]["error"] and "portada rota a propósito" in rows["d-roto"]["error"]
+
+    # The consolidated HTML: a row per agency with a working link, the failures with their error.
+    soup = BeautifulSoup((out / f"consolidado_{YEAR}.html").read_text(encoding="utf-8"), "html.parser")
+    names = [th.get_text(strip=True) for th in soup.select("table.lote tbody th")]
+    assert names == ["Instituto de Atención Ciudadana", "Instituto Sonorense B", "Instituto C", "Instituto D"]
+    for link in soup.select("table.lote a[href$='.html']"):
+        assert (out / link["href"]).is_file(), link["href"]
+    errors = soup.select_one("dl.lote-errores").get_text(" ", strip=True)
+    assert "valor «doce»" in errors and "portada rota a propósito" in errors
+    assert not soup.select("[style]")
