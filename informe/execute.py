@@ -24,6 +24,7 @@ private kernel spec for ``sys.executable`` and puts it first in ``JUPYTER_PATH``
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -250,8 +251,9 @@ def _no_cell_ran(output: str) -> bool:
 
 
 def _init_worker() -> None:
-    """Runs once in each pool worker."""
+    """Runs once in each pool worker (started with SIGINT blocked, see :func:`_sigint_deferred`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy warning in kernels
     # jsonschema (imported by nbformat) optionally imports rfc3987_syntax, which compiles a
     # Lark grammar at import time (≈1.4 s); the notebook schema never uses its IRI checks.
@@ -285,6 +287,22 @@ def _jsonable(parameters: dict) -> dict:
 # --------------------------------------------------------------------------- API
 
 
+def _ready() -> bool:
+    return True
+
+
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C while the pool starts its workers: it then arrives once they are running,
+    never in the middle of handing a new worker its start-up data, and the workers (and the pool's
+    threads) start with SIGINT blocked until they ignore it."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def run_notebooks(
     jobs: list[NotebookJob],
     *,
@@ -315,12 +333,15 @@ def run_notebooks(
     def tag(i: int) -> str:
         return f"[{i + 1}/{total}] {jobs[i].label}"
 
-    pending = list(range(total))
-    running: dict[Future, tuple[int, float]] = {}
-    failure: NotebookError | None = None
     n_workers = max(1, min(int(workers), total))
     pool = ProcessPoolExecutor(max_workers=n_workers,
                                mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
+    with _sigint_deferred():  # every worker fully started before the first notebook (and any Ctrl-C)
+        for started in [pool.submit(_ready) for _ in range(n_workers)]:
+            started.result()
+    pending = list(range(total))
+    running: dict[Future, tuple[int, float]] = {}
+    failure: NotebookError | None = None
     try:
         while pending or running:
             while pending and len(running) < n_workers and failure is None:
