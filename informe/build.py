@@ -76,7 +76,7 @@ def project_path(path: Path | str) -> str:
         return str(path)
 
 
-def _record_provenance(executed: Path, source: Path, final: Path) -> None:
+def record_provenance(executed: Path, source: Path, final: Path) -> None:
     """papermill records the paths it was given; record the project-relative source and final path."""
     import nbformat
 
@@ -156,7 +156,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             for job in to_run:
                 cache.store(job)
         for job in jobs:
-            _record_provenance(job.output, job.source, out / "notebooks" / job.output.name)
+            record_provenance(job.output, job.source, out / "notebooks" / job.output.name)
         written["notebooks"] = notebooks
 
         title = f"{params['titulo']} — {dataset.dependencia.get('nombre')}"

@@ -478,6 +478,20 @@ def read_yaml(path: Path, root: Path | None = None, name: str | None = None) -> 
     return value, problems
 
 
+def unknown_keys(file: str, mapping: dict, expected: tuple[str, ...], node, path: tuple, label: str) -> list[Problem]:
+    """A problem per key of the YAML ``mapping`` (at ``path`` under ``node``) that is not ``expected``,
+    with the closest expected key as a suggestion; ``label`` says where (e.g. "en el proyecto 2")."""
+    problems = []
+    for key in mapping:
+        if key not in expected:
+            guess = closest(str(key), [k for k in expected if k not in mapping])
+            valid = f"las claves válidas son: {', '.join(expected)}."
+            fix = f"¿quiso decir «{guess}»? {valid[0].upper()}{valid[1:]}" if guess else valid
+            problems.append(Problem(file, f"clave desconocida «{key}» {label}; {fix}",
+                                    line=yaml_line(node, *path, key), column=str(key)))
+    return problems
+
+
 def yaml_line(node, *keys) -> int | None:
     """The line of the value at ``keys`` (mapping keys or list indices) under ``node``."""
     for key in keys:

@@ -216,23 +216,13 @@ def run_notebook(job: dict) -> dict:
     return result
 
 
-def _relative(path: Path | str) -> str:
-    """``path`` relative to the project when inside it (what ``informe build`` records), else absolute."""
-    path = Path(path).resolve()
-    try:
-        return str(path.relative_to(config.ROOT))
-    except ValueError:
-        return str(path)
-
-
 def finish_agency(spec: dict, *results: dict) -> dict:
     """Dask task, after all of an agency's notebooks (``results``, in report order): record provenance,
     stitch the HTML report and print the PDF into the agency's staging directory.
 
     ``spec``: ``executed``, ``sources``, ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or
     ``None``), ``keep_html``. Returns ``ok`` and timings, or the first failing notebook's index."""
-    import nbformat
-
+    from .build import record_provenance
     from .render import html_to_pdf, stitch_html
 
     for index, result in enumerate(results):
@@ -240,11 +230,7 @@ def finish_agency(spec: dict, *results: dict) -> dict:
             return {"ok": False, "failed": index}
     t0 = time.perf_counter()
     for executed, source, final in zip(spec["executed"], spec["sources"], spec["finals"]):
-        nb = nbformat.read(executed, as_version=4)
-        nb.metadata.setdefault("papermill", {})
-        nb.metadata["papermill"]["input_path"] = _relative(source)
-        nb.metadata["papermill"]["output_path"] = _relative(final)
-        nbformat.write(nb, executed)
+        record_provenance(Path(executed), Path(source), Path(final))
     html = stitch_html([Path(p) for p in spec["executed"]], Path(spec["html"]), title=spec["title"])
     html_seconds = time.perf_counter() - t0
     pdf_seconds = None

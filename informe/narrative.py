@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .load import LINE, closest, header_problems, present, read_csv, read_text, read_yaml_node, yaml_line
+from .load import LINE, header_problems, unknown_keys, present, read_csv, read_text, read_yaml_node, yaml_line
 from .problems import DataError, Problem
 
 HEADING = re.compile(r"^##\s+(.*?)\s*$")
@@ -116,13 +116,7 @@ def proyectos_problems(content, node, name: str) -> list[Problem]:
                                     "conjunto de claves «proyecto:», «acciones:» y «avance_fisico_financiero:».",
                                     line=line))
             continue
-        for key in project:
-            if key not in PROJECT_KEYS:
-                guess = closest(str(key), [c for c in PROJECT_KEYS if c not in project])
-                valid = f"las claves válidas son: {', '.join(PROJECT_KEYS)}."
-                fix = f"¿quiso decir «{guess}»? {valid[0].upper()}{valid[1:]}" if guess else valid
-                problems.append(Problem(name, f"clave desconocida «{key}» en el proyecto {k}; {fix}",
-                                        line=yaml_line(node, k - 1, key), column=str(key)))
+        problems += unknown_keys(name, project, PROJECT_KEYS, node, (k - 1,), f"en el proyecto {k}")
         title = project.get("proyecto")
         if title is None or (isinstance(title, str) and not title.strip()):
             problems.append(Problem(name, f"al proyecto {k} le falta «proyecto:» con el nombre del proyecto "

@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .load import LINE, Dataset, closest, header_problems, yaml_line
+from .load import LINE, Dataset, closest, header_problems, unknown_keys, yaml_line
 from .problems import DataError, Problem
 
 SENTIDOS = ("ascendente", "descendente")
@@ -296,18 +296,6 @@ def _text_problem(file: str, key: str, value, line: int | None, where: str = "")
     return Problem(file, f"«{key}» {where}debe ser un texto y es {kind(value)}; {hint}.", line=line, column=key)
 
 
-def _unknown_keys(file: str, mapping: dict, expected: tuple[str, ...], node, path: tuple, label: str) -> list[Problem]:
-    problems = []
-    for key in mapping:
-        if key not in expected:
-            guess = closest(str(key), [k for k in expected if k not in mapping])
-            valid = f"las claves válidas son: {', '.join(expected)}."
-            fix = f"¿quiso decir «{guess}»? {valid[0].upper()}{valid[1:]}" if guess else valid
-            problems.append(Problem(file, f"clave desconocida «{key}» {label}; {fix}",
-                                    line=_yaml_key_line(node, *path, key), column=str(key)))
-    return problems
-
-
 def _yaml_key_line(node, *keys) -> int | None:
     return yaml_line(node, *keys) if node is not None else None
 
@@ -328,7 +316,7 @@ def _people_problems(file: str, key: str, value, node) -> list[Problem]:
             problems.append(Problem(file, f"el elemento {k} de «{key}» es {kind(person)}; {shape}.",
                                     line=line, column=key))
             continue
-        problems += _unknown_keys(file, person, PERSON_KEYS, node, (key, k - 1), f"en el elemento {k} de «{key}»")
+        problems += unknown_keys(file, person, PERSON_KEYS, node, (key, k - 1), f"en el elemento {k} de «{key}»")
         for field_name in PERSON_KEYS:
             text = person.get(field_name)
             if field_name not in person or text is None or (isinstance(text, str) and not text.strip()):
@@ -359,7 +347,7 @@ def dependencia_problems(dependencia: dict, node=None) -> list[Problem]:
             problems.append(_text_problem(file, key, value, _yaml_key_line(node, key)))
     for key in DEPENDENCIA_PEOPLE:
         problems += _people_problems(file, key, dependencia.get(key), node)
-    problems += _unknown_keys(file, dependencia, DEPENDENCIA_TEXTS + DEPENDENCIA_PEOPLE, node, (),
+    problems += unknown_keys(file, dependencia, DEPENDENCIA_TEXTS + DEPENDENCIA_PEOPLE, node, (),
                               "en dependencia.yaml")
     return sorted(problems, key=lambda p: p.line or 0)  # top to bottom, as the file reads
 
