@@ -21,12 +21,18 @@ Task graph (fine-grained, so the workers stay busy across agencies)::
                                           └─ finish(A): provenance, stitch HTML, PDF   └─ finish(B) …
 
 * one Dask task per notebook execution (:func:`run_notebook` → :func:`informe.execute.execute_job`:
-  papermill in the worker process, a Jupyter kernel per notebook);
+  papermill in the worker process, in the worker's kernel, reset between notebooks);
 * one task per agency that depends on that agency's notebook futures (:func:`finish_agency`:
   provenance, ``render.stitch_html``, ``render.html_to_pdf``); Dask starts it as soon as the last of
   its notebooks is done;
 * priorities: the agencies' notebooks in the order the agencies were given (the first agency is
   finished first, so results arrive steadily), an agency's finishing task before any notebook.
+
+As ``informe build``, each agency's inputs are fingerprinted first: an agency whose inputs are those of
+its report in ``<out>/<carpeta>`` is not rebuilt ("sin cambios"), and a notebook whose inputs are
+unchanged comes from the build cache (jupyter-cache, :data:`informe.config.CACHE_DIR`), so after a
+correction only what depends on it runs again. The kernels read the validated data from that cache:
+on a real cluster the workers need it at the same path (``INFORME_CACHE``).
 
 The caller validates each agency (``validate.year_inputs``: every blocker at once, as ``informe
 validate``), writes its open-data CSVs and quality review into a staging directory beside
@@ -48,6 +54,7 @@ import contextlib
 import csv
 import functools
 import io
+import json
 import logging
 import os
 import shutil
@@ -95,6 +102,7 @@ class Outcome:
     files: dict[str, str] = field(default_factory=dict)  # html / pdf, relative to <out>
     error: list[str] = field(default_factory=list)
     validation: bool = False  # failed validation (nothing was submitted)
+    unchanged: bool = False  # same inputs as its report in the output folder: not rebuilt
     seconds: float = 0.0
 
 
@@ -297,13 +305,16 @@ class _Run:
         self.by_key: dict[str, tuple[str, int | None]] = {}  # future key -> (agency, notebook index | None)
         self.settled = 0
         self.run_id = uuid.uuid4().hex[:8]
+        from .notebook_cache import NotebookCache
+
+        self.cache = NotebookCache(config.CACHE_DIR)
 
     # --- submission
 
     def submit(self, agency: Agency, priority: int) -> list:
         """Validate ``agency``; if valid, submit its notebooks and its finishing task, then write its
         open-data CSVs and quality review (while the workers run). Returns the futures submitted."""
-        from . import quality
+        from . import huella, quality
         from .build import plan
         from .execute import payload
         from .export import export
@@ -311,6 +322,12 @@ class _Run:
 
         started = time.perf_counter()
         params_path = params_for(agency.path, self.year)
+        agency_out = self.out / agency.name
+        notebook_key = huella.notebook_inputs(agency.path, params_path, self.year)
+        key = huella.build_inputs(notebook_key, agency.path, self.year, self.formats)
+        if huella.unchanged(agency_out, key):  # as `informe build`: nothing to redo for this agency
+            self._settle_unchanged(agency, agency_out, started)
+            return []
         inputs = year_inputs(agency.path, self.year, params_path, params_required=params_path is not None)
         if inputs.problems:
             nombre, gobierno = _identity(agency)
@@ -321,19 +338,24 @@ class _Run:
             return []
         dataset, params = inputs.dataset, inputs.params
         nombre, gobierno = _identity(agency, dataset)
-        agency_out = self.out / agency.name
         entry = {"agency": agency, "nombre": nombre, "gobierno": gobierno, "jobs": [], "futures": [],
-                 "finish": None, "stage": None, "out": agency_out, "started": started}
+                 "ran": [], "finish": None, "stage": None, "out": agency_out, "started": started, "key": key}
         self.pending[agency.name] = entry
         try:
             self.files.enter_context(_lock(agency_out, self.progress))
             stage = entry["stage"] = self.files.enter_context(_staging(agency_out))
-            jobs = entry["jobs"] = plan(dataset, self.year, agency.path,
-                                        params_path or config.params_file(self.year), stage / "notebooks")
+            # The notebooks read the validated data from the cache (``huella``), and a notebook whose
+            # inputs are unchanged since an earlier run (of lote or build) comes from it, not a kernel.
+            self.cache.save_context(notebook_key, dataset, params)
+            jobs = entry["jobs"] = plan(dataset, self.year, agency.path, params_path or config.params_file(self.year),
+                                        stage / "notebooks", fingerprint=notebook_key)
             if params_path is None:  # "" = the defaults in the notebooks (report.open), as validated here
                 for job in jobs:
                     job.parameters["params_file"] = ""
             for index, job in enumerate(jobs):
+                if self.cache.restore(job):
+                    continue
+                entry["ran"].append(index)
                 fut = self.client.submit(run_notebook, payload(job, config.ROOT), priority=-priority, pure=False,
                                          key=f"cuaderno-{agency.name}-{job.output.stem}-{self.run_id}")
                 self.by_key[fut.key] = (agency.name, index)
@@ -377,8 +399,8 @@ class _Run:
                 self._fail(name, self._notebook_error(entry, index, result))
             return
         if not result.get("ok"):  # the finishing task saw a failed notebook first
-            failed = result["failed"]
-            self._fail(name, self._notebook_error(entry, failed, entry["futures"][failed].result()))
+            failed = result["failed"]  # among the notebooks that ran
+            self._fail(name, self._notebook_error(entry, entry["ran"][failed], entry["futures"][failed].result()))
             return
         self._succeed(name)
 
@@ -398,9 +420,16 @@ class _Run:
     def _succeed(self, name: str) -> None:
         from .files import swap_in
 
+        from . import huella
+        from .files import write_text_atomic
+
         entry = self.pending[name]
         agency, out = entry["agency"], entry["out"]
         try:
+            for index in entry["ran"]:
+                self.cache.store(entry["jobs"][index])
+            manifest = huella.manifest(entry["stage"], entry["key"])
+            write_text_atomic(entry["stage"] / huella.MANIFEST, json.dumps(manifest, indent=1) + "\n")
             swap_in(entry["stage"], out)
         except Exception as exc:  # noqa: BLE001
             self._fail(name, [f"No se pudo mover el informe a {out}: {_exception_text(exc)}"])
@@ -410,6 +439,14 @@ class _Run:
         files = {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
         self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, counts=entry.get("counts", {}),
                              files=files, seconds=time.perf_counter() - entry["started"]))
+
+    def _settle_unchanged(self, agency: Agency, out: Path, started: float) -> None:
+        """The agency's inputs are those of its report in ``out``: it stays as it is."""
+        nombre, gobierno = _identity(agency)
+        files = {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
+        self._settle(Outcome(agency, nombre, gobierno, ok=True, unchanged=True, files=files,
+                             counts=_read_summary(out / "datos" / f"resumen_{self.year}.csv"),
+                             seconds=time.perf_counter() - started))
 
     def _fail(self, name: str, lines: list[str]) -> None:
         entry = self.pending.pop(name)
@@ -428,7 +465,8 @@ class _Run:
             share = _share(c)
             share_text = "" if share is None else f" ({share:.1f} %)"
             where = self.out / next(iter(outcome.files.values())) if outcome.files else self.out / outcome.agency.name
-            self.progress(f"{tag}: listo en {outcome.seconds:.1f} s — {c.get('indicadores', 0)} indicadores, "
+            done = "sin cambios" if outcome.unchanged else f"listo en {outcome.seconds:.1f} s"
+            self.progress(f"{tag}: {done} — {c.get('indicadores', 0)} indicadores, "
                           f"{c.get('con_avance', 0)} con avance{share_text} → {where}")
         else:
             self.progress(f"{tag}: ERROR — {outcome.error[0]}" + (f" {outcome.error[1]}" if len(outcome.error) > 1 else ""))

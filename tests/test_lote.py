@@ -177,3 +177,22 @@ def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, 
     errors = soup.select_one("dl.lote-errores").get_text(" ", strip=True)
     assert "valor «doce»" in errors and "portada rota a propósito" in errors
     assert not soup.select("[style]")
+
+    # Again, after correcting one result of a-iac: only a-iac is rebuilt (with the corrected value),
+    # b-ise is left as it was (the same file, not rewritten), the failures are reported again.
+    a_html, b_html = out / "a-iac" / f"informe_{YEAR}.html", out / "b-ise" / f"informe_{YEAR}.html"
+    b_before = b_html.stat()
+    assert ">13</td>" not in a_html.read_text(encoding="utf-8")
+    cell("resultados.csv", 5, "valor", "13")(parent / "a-iac")
+    code = cli.main(["lote", "--year", str(YEAR), "--out", str(out), "--workers", "2", "--format", "html",
+                     str(parent)])
+    printed = capsys.readouterr().out
+    assert code == 1
+    progress = {line.split("(")[1].split(")")[0]: line for line in printed.splitlines() if line.startswith("[")}
+    assert ": listo en " in progress["a-iac"] and ": sin cambios — " in progress["b-ise"], printed
+    assert "ERROR" in progress["c-datos"] and "ERROR" in progress["d-roto"]
+    assert ">13</td>" in a_html.read_text(encoding="utf-8")
+    b_after = b_html.stat()
+    assert (b_after.st_ino, b_after.st_mtime_ns) == (b_before.st_ino, b_before.st_mtime_ns)
+    rows = {row["carpeta"]: row for row in read_csv(out / f"consolidado_{YEAR}.csv")}
+    assert rows["b-ise"]["estado"] == "construido" and rows["b-ise"]["informe_html"] == f"b-ise/informe_{YEAR}.html"
