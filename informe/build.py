@@ -98,8 +98,8 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     step (default: printed and flushed at once, so the lines keep their order)."""
     progress = progress or functools.partial(print, flush=True)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
-    params_path = Path(params_path) if params_path else config.params_file(year)
-    out = config.output_dir(year, out_dir)
+    params_path = Path(params_path) if params_path else config.params_file(year, data_dir)
+    out = config.output_dir(year, out_dir, data_dir)
     notebook_key = huella.notebook_inputs(data_dir, params_path, year)
     key = huella.build_inputs(notebook_key, data_dir, year, formats)
     if not force and huella.unchanged(out, key):

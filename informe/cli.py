@@ -16,6 +16,7 @@ ejemplos:
   informe export --year 2023               escribe outputs/2023/datos/*.csv (sin cuadernos)
   informe build --year 2023                ejecuta los cuadernos y escribe el informe HTML y PDF
   informe build --year 2023 --format html  solo el HTML
+  informe build --year 2023-2025 --data ejemplos/instituto-ejemplo   un informe por año
   informe lote --year 2023 dependencias/   un informe por dependencia y el consolidado, con Dask
 
 códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 2 datos o parámetros inválidos.
@@ -26,6 +27,17 @@ def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"«{text}» no es un año de cuatro cifras (p. ej. 2023)")
     return int(text)
+
+
+def _years(text: str) -> list[int]:
+    """A year (2023) or an inclusive range (2023-2025)."""
+    first, dash, last = text.partition("-")
+    if not dash:
+        return [_year(text)]
+    start, end = _year(first), _year(last)
+    if end < start:
+        raise argparse.ArgumentTypeError(f"«{text}»: el rango de años va del menor al mayor (p. ej. 2023-2025)")
+    return list(range(start, end + 1))
 
 
 def _formats(text: str) -> list[str]:
@@ -57,12 +69,18 @@ def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return p
 
 
-def _year_options(p: argparse.ArgumentParser, data_help: str, params_help: str) -> None:
-    """The options that export and build share."""
-    p.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+def _year_options(p: argparse.ArgumentParser, data_help: str, params_help: str, several: bool = False) -> None:
+    """The options that export and build share (build takes several years)."""
+    if several:
+        p.add_argument("--year", type=_years, nargs="+", required=True, metavar="AÑO",
+                       help="año fiscal (p. ej. 2023), varios (2023 2024 2025) o un rango (2023-2025): cada "
+                            "año se construye por separado, y un año con error no detiene a los demás")
+    else:
+        p.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
     p.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     p.add_argument("--params", type=Path, default=None, metavar="ARCHIVO", help=params_help)
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="carpeta de salida (por omisión outputs/<AÑO>)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="carpeta de salida (por omisión outputs/<AÑO>; con otra carpeta de datos, outputs/<carpeta>/<AÑO>)" + ("; con varios años, <DIR>/<AÑO>" if several else ""))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,13 +111,15 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", add_help=False, help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
                        description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
-    _year_options(_spanish(e), data_help, "parámetros del año (por omisión params/<AÑO>.yaml si existe; "
-                                          "si no, valores por omisión)")
+    _year_options(_spanish(e), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml o "
+                                          "params/<AÑO>.yaml si existe; si no, valores por omisión)")
 
     b = sub.add_parser("build", add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
                        description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
                                    "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
-    _year_options(_spanish(b), data_help, "parámetros del año (por omisión params/<AÑO>.yaml, obligatorio)")
+    _year_options(_spanish(b), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml si la carpeta "
+                                          "de datos los tiene; si no, params/<AÑO>.yaml; obligatorio; solo con un "
+                                          "año)", several=True)
     b.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                    help="formatos a escribir (por omisión html,pdf)")
     b.add_argument("--workers", type=_workers, default=2, metavar="N",
@@ -170,18 +190,46 @@ def cmd_export(args) -> int:
     from .params import load_params
 
     dataset = load(args.data)
-    params = load_params(args.year, args.params, required=args.params is not None)
-    for path in export(dataset, args.year, params, config.output_dir(args.year, args.out)):
+    params = load_params(args.year, args.params or config.params_file(args.year, args.data or config.DATA_DIR),
+                         required=args.params is not None)
+    for path in export(dataset, args.year, params, config.output_dir(args.year, args.out, args.data)):
         print(f"Escrito {path}")
     return 0
 
 
 def cmd_build(args) -> int:
+    """Build each year asked for, in turn; a year that fails is reported and the others still build.
+    Exit code: that of the worst year (2 invalid data or parameters, 1 a notebook failed)."""
     from .build import build
+    from .problems import DataError, InformeError
 
-    build(args.year, data_dir=args.data, params_path=args.params, out_dir=args.out,
-          formats=args.format, workers=args.workers, force=args.force)
-    return 0
+    years = sorted(set(year for group in args.year for year in group))
+    if len(years) == 1:
+        build(years[0], data_dir=args.data, params_path=args.params, out_dir=args.out,
+              formats=args.format, workers=args.workers, force=args.force)
+        return 0
+    if args.params is not None:
+        raise InformeError("--params es el archivo de un solo año; con varios años cada uno usa el suyo: "
+                           "<carpeta de datos>/params/<AÑO>.yaml, o params/<AÑO>.yaml del proyecto.")
+    codes: dict[int, int] = {}
+    for year in years:
+        print(f"== Año {year} ==", flush=True)
+        try:
+            build(year, data_dir=args.data, out_dir=args.out / str(year) if args.out else None,
+                  formats=args.format, workers=args.workers, force=args.force)
+            codes[year] = 0
+        except (DataError, InformeError) as err:
+            print(f"ERROR año {year}: {err}", file=sys.stderr, flush=True)
+            codes[year] = 2
+        except Exception as err:
+            if type(err).__name__ != "NotebookError":
+                raise
+            print(f"ERROR año {year}: {err}", file=sys.stderr, flush=True)
+            codes[year] = 1
+    built = [str(y) for y, code in codes.items() if code == 0]
+    failed = [str(y) for y, code in codes.items() if code != 0]
+    print(f"Años construidos: {', '.join(built) or 'ninguno'}" + (f"; con error: {', '.join(failed)}." if failed else "."))
+    return max(codes.values())
 
 
 def cmd_lote(args) -> int:

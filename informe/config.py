@@ -18,9 +18,21 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 CACHE_DIR = Path(os.environ.get("INFORME_CACHE", OUTPUTS_DIR / ".cache"))
 
 
-def params_file(year: int) -> Path:
+def params_file(year: int, data_dir: Path | str | None = None) -> Path:
+    """The year's parameters: ``<data_dir>/params/<year>.yaml`` when the data folder has its own, else the
+    project's ``params/<year>.yaml`` (which may not exist)."""
+    if data_dir is not None:
+        own = Path(data_dir) / "params" / f"{year}.yaml"
+        if own.is_file():
+            return own
     return PARAMS_DIR / f"{year}.yaml"
 
 
-def output_dir(year: int, out: Path | None = None) -> Path:
-    return Path(out) if out else OUTPUTS_DIR / str(year)
+def output_dir(year: int, out: Path | None = None, data_dir: Path | str | None = None) -> Path:
+    """``out`` if given; else ``outputs/<year>`` for the project's data, ``outputs/<data folder>/<year>`` for
+    another agency's (its reports never overwrite those of ``data/``)."""
+    if out:
+        return Path(out)
+    if data_dir is not None and Path(data_dir).resolve() != DATA_DIR.resolve():
+        return OUTPUTS_DIR / Path(data_dir).resolve().name / str(year)
+    return OUTPUTS_DIR / str(year)

@@ -12,6 +12,15 @@ Definitions (``shared/design/data-contract.md``):
   indicator's direction against ``tolerancia_igual``.
 * **avance hacia la meta** — (resultado − referencia) / (meta − referencia) × 100;
   undefined when the meta equals the reference or the semáforo is ``sin_informacion``.
+* **avance esperado** — where a straight path from the baseline year to the target year
+  stands in the report's year: (año − linea_base_anio) / (meta_anio − linea_base_anio) × 100,
+  capped at 100; undefined when ``meta_anio ≤ linea_base_anio``.
+* **trayectoria** — the result against that path (ratio = avance hacia la meta / avance
+  esperado): ``meta_alcanzada`` (avance ≥ 100), ``en_trayectoria`` (ratio ≥ 0.95),
+  ``avance_moderado`` (0.5 ≤ ratio < 0.95), ``avance_limitado`` (0 ≤ ratio < 0.5),
+  ``retroceso`` (avance < 0), ``sin_informacion`` (avance or avance esperado undefined, or
+  avance esperado 0). The two thresholds are year parameters (``umbral_en_trayectoria``,
+  ``umbral_avance_moderado``).
 """
 
 from __future__ import annotations
@@ -26,14 +35,22 @@ from .values import is_missing
 STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
 LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",
           "sin_informacion": "Sin información"}
-EPSILON = 1e-9  # float noise when comparing against the tolerance
+EPSILON = 1e-9  # float noise when comparing against the tolerance and the thresholds
+
+#: Trajectory statuses toward the target, best first, and their labels in the report.
+TRAJECTORIES = ("meta_alcanzada", "en_trayectoria", "avance_moderado", "avance_limitado", "retroceso",
+                "sin_informacion")
+TRAJECTORY_LABELS = {"meta_alcanzada": "Meta alcanzada", "en_trayectoria": "En trayectoria",
+                     "avance_moderado": "Avance moderado", "avance_limitado": "Avance limitado",
+                     "retroceso": "Retroceso", "sin_informacion": "Sin información"}
 
 EXPORT_COLUMNS = [
     "indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
     "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
-    "meta_anio", "meta_valor", "semaforo", "avance_meta_pct",
+    "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
 ]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
+TRAJECTORY_SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *TRAJECTORIES]
 
 
 def row_value(row: dict, unidad_medida: str) -> float | None:
@@ -68,6 +85,32 @@ def avance_meta(reference: float | None, result: float | None, meta: float | Non
     return (float(result) - float(reference)) / (float(meta) - float(reference)) * 100.0
 
 
+def avance_esperado(year: int, linea_base_anio: int, meta_anio: int) -> float | None:
+    """Expected progress in ``year`` on a straight path from the baseline year to the target year, in
+    percent (capped at 100); None when the target year is not after the baseline year."""
+    if is_missing(linea_base_anio) or is_missing(meta_anio) or int(meta_anio) <= int(linea_base_anio):
+        return None
+    return min(100.0, (int(year) - int(linea_base_anio)) / (int(meta_anio) - int(linea_base_anio)) * 100.0)
+
+
+def trayectoria(avance_meta_pct: float | None, avance_esperado_pct: float | None, *,
+                umbral_en_trayectoria: float = 0.95, umbral_avance_moderado: float = 0.5) -> str:
+    """Trajectory status of a result toward its target (see the module docstring)."""
+    if is_missing(avance_meta_pct) or is_missing(avance_esperado_pct) or avance_esperado_pct <= 0:
+        return "sin_informacion"
+    avance = float(avance_meta_pct)
+    if avance >= 100.0 - EPSILON:
+        return "meta_alcanzada"
+    if avance < -EPSILON:
+        return "retroceso"
+    ratio = avance / float(avance_esperado_pct)
+    if ratio >= umbral_en_trayectoria - EPSILON:
+        return "en_trayectoria"
+    if ratio >= umbral_avance_moderado - EPSILON:
+        return "avance_moderado"
+    return "avance_limitado"
+
+
 def _result_rows(resultados: pd.DataFrame) -> dict[tuple[str, int], dict]:
     return {(r["indicador_id"], int(r["anio"])): r for r in resultados.to_dict("records")}
 
@@ -82,6 +125,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     ``fuente`` when given, else the card's).
     """
     options = {**engine_defaults(), **{k: v for k, v in (params or {}).items() if k in engine_defaults()}}
+    thresholds = {k: options.pop(k) for k in ("umbral_en_trayectoria", "umbral_avance_moderado")}
     # only the rows of the years looked up below (the year and the cards' baseline years)
     years = {int(year), *(int(y) for y in indicadores["linea_base_anio"].dropna().unique())}
     rows = _result_rows(resultados[resultados["anio"].isin(years)])
@@ -105,6 +149,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         status = semaforo(reference, result, card["sentido"], estado=estado, **options)
         meta = None if is_missing(card.get("meta_valor")) else float(card["meta_valor"])
         progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
+        expected = avance_esperado(year, card["linea_base_anio"], card["meta_anio"])
         out.append({
             "indicador_id": iid,
             "objetivo_id": int(card["objetivo_id"]),
@@ -121,6 +166,8 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "meta_valor": meta,
             "semaforo": status,
             "avance_meta_pct": progress,
+            "avance_esperado_pct": expected,
+            "trayectoria": trayectoria(progress, expected, **thresholds),
             "referencia_origen": origin,
             "referencia_decimales": None if is_missing(ref_decimals) else int(ref_decimals),
             "resultado_decimales": None if row is None or is_missing(row.get("valor_decimales"))
@@ -131,7 +178,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
         })
     table = pd.DataFrame(out)
-    for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct"):
+    for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct", "avance_esperado_pct"):
         table[col] = pd.to_numeric(table[col]).astype("Float64")
     for col in ("referencia_decimales", "resultado_decimales", "meta_decimales"):
         table[col] = table[col].astype("Int64")
@@ -151,6 +198,19 @@ def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.Da
     out.columns.name = None
     out["objetivo_id"] = out["objetivo_id"].astype(str)
     return out[SUMMARY_COLUMNS].astype({c: "int64" for c in SUMMARY_COLUMNS[1:]})
+
+
+def trajectory_summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
+    """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status."""
+    ids = sorted(set(objetivo_ids or []) | set(table["objetivo_id"].astype(int)))
+    counts = (pd.crosstab(table["objetivo_id"], table["trayectoria"])
+              .reindex(index=ids, columns=list(TRAJECTORIES), fill_value=0))
+    counts.insert(0, "indicadores", counts.sum(axis=1))
+    counts.loc["total"] = counts.sum()
+    out = counts.reset_index().rename(columns={"index": "objetivo_id"})
+    out.columns.name = None
+    out["objetivo_id"] = out["objetivo_id"].astype(str)
+    return out[TRAJECTORY_SUMMARY_COLUMNS].astype({c: "int64" for c in TRAJECTORY_SUMMARY_COLUMNS[1:]})
 
 
 def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:

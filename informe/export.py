@@ -40,7 +40,8 @@ def export_tables(ds: Dataset, year: int, params: dict) -> tuple[pd.DataFrame, p
     check_year(ds, year)
     table = engine.indicator_table(ds.indicadores, ds.resultados, year, params)
     indicators = table[engine.EXPORT_COLUMNS].copy()
-    indicators["avance_meta_pct"] = indicators["avance_meta_pct"].round(2)
+    for column in ("avance_meta_pct", "avance_esperado_pct"):
+        indicators[column] = indicators[column].round(2)
     summary = engine.summary(table, list(ds.objetivos["objetivo_id"]))
     return indicators, summary
 

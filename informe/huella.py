@@ -22,7 +22,7 @@ from pathlib import Path
 from . import config
 
 #: Files of the package that shape the notebooks' outputs (not the stitching).
-PACKAGE_PATTERNS = ("*.py", "templates/secciones/*", "templates/informe/informe.mplstyle")
+PACKAGE_PATTERNS = ("*.py", "templates/secciones/*", "templates/informe/*.mplstyle")
 #: Files (in config.TEMPLATES_DIR) that shape only the stitched HTML and the PDF.
 STITCH_PATTERNS = ("informe/index.html.j2", "informe/conf.json", "informe/informe.css")
 

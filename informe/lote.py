@@ -149,11 +149,8 @@ def find_agencies(dirs: list[Path | str]) -> list[Agency]:
 def params_for(agency_dir: Path | str, year: int) -> Path | None:
     """The agency's parameters file: ``<agency>/params/<Y>.yaml``, else the project's ``params/<Y>.yaml``,
     else ``None`` (the defaults, ``anio: Y``)."""
-    own = Path(agency_dir) / "params" / f"{year}.yaml"
-    if own.is_file():
-        return own
-    project = config.params_file(year)
-    return project if project.is_file() else None
+    path = config.params_file(year, agency_dir)
+    return path if path.is_file() else None
 
 
 def _identity(agency: Agency, dataset=None) -> tuple[str, str]:

@@ -22,6 +22,10 @@ DEFAULTS: dict = {
     "secciones": {},
     # Include the data-quality notes in the official report (they always go to calidad_<anio>.html).
     "incluir_calidad": False,
+    # Trajectory toward the target: progress / expected progress at or above this is "En trayectoria"…
+    "umbral_en_trayectoria": 0.95,
+    # …and at or above this (below the previous one) "Avance moderado"; below it, "Avance limitado".
+    "umbral_avance_moderado": 0.5,
 }
 
 #: Default section titles of the report (numbers 1–10 = I–X).
@@ -44,12 +48,17 @@ TYPES = {
     "cero_cero_sin_informacion": bool,
     "secciones": dict,
     "incluir_calidad": bool,
+    "umbral_en_trayectoria": (int, float),
+    "umbral_avance_moderado": (int, float),
 }
 
 
+#: The parameters the indicator engine reads.
+ENGINE_KEYS = ("tolerancia_igual", "cero_cero_sin_informacion", "umbral_en_trayectoria", "umbral_avance_moderado")
+
+
 def engine_defaults() -> dict:
-    return {"tolerancia_igual": DEFAULTS["tolerancia_igual"],
-            "cero_cero_sin_informacion": DEFAULTS["cero_cero_sin_informacion"]}
+    return {key: DEFAULTS[key] for key in ENGINE_KEYS}
 
 
 def check_params(year: int | None = None, path: Path | str | None = None, *,
@@ -98,6 +107,11 @@ def check_params(year: int | None = None, path: Path | str | None = None, *,
                        column=key)
     if params["tolerancia_igual"] < 0:
         return bad("«tolerancia_igual» no puede ser negativa.", column="tolerancia_igual")
+    if not 0 < params["umbral_avance_moderado"] < params["umbral_en_trayectoria"] <= 1:
+        return bad(f"los umbrales de trayectoria deben cumplir 0 < umbral_avance_moderado < umbral_en_trayectoria "
+                   f"≤ 1 (hay {params['umbral_avance_moderado']} y {params['umbral_en_trayectoria']}); por omisión "
+                   f"son {DEFAULTS['umbral_avance_moderado']} y {DEFAULTS['umbral_en_trayectoria']}.",
+                   column="umbral_en_trayectoria")
     params["titulo"] = params["titulo"].format(anio=file_year)
     try:
         params["secciones"] = _section_titles(params["secciones"], path)

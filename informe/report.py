@@ -42,6 +42,9 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII
 SEMAFORO = pd.CategoricalDtype([engine.LABELS[s] for s in engine.STATUSES], ordered=True)
 #: CSS class of each semáforo label (the stylesheet defines the colours, once).
 SEMAFORO_CLASS = {engine.LABELS[s]: f"semaforo semaforo-{s}" for s in engine.STATUSES}
+#: The trajectory toward the target, likewise (best first).
+TRAYECTORIA = pd.CategoricalDtype([engine.TRAJECTORY_LABELS[s] for s in engine.TRAJECTORIES], ordered=True)
+TRAYECTORIA_CLASS = {engine.TRAJECTORY_LABELS[s]: f"trayectoria trayectoria-{s}" for s in engine.TRAJECTORIES}
 
 
 @dataclass
@@ -171,6 +174,7 @@ def contenido(ctx: Context) -> pd.DataFrame:
         rows.append((1, f"seccion-{numero}", f"{ROMAN[numero]}. {section_title(ctx, numero)}"))
         if numero == 6:
             rows.append((2, "resumen-indicadores", "Resumen de resultados de indicadores"))
+            rows.append((2, "resumen-trayectoria", TRAYECTORIA_TITULO))
         if numero == 7:
             rows += [(2, f"objetivo-{o}", f"Objetivo {o}. {n}")
                      for o, n in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])]
@@ -276,6 +280,39 @@ def resumen_por_objetivo(ctx: Context) -> Styler:
                    caption="Indicadores por objetivo y semáforo")
 
 
+def resumen_trayectoria_datos(ctx: Context) -> pd.DataFrame:
+    """Indicators per trajectory status toward the target, per objective and in total (typed counts)."""
+    per = engine.trajectory_summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"]))
+    names = {str(k): v for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
+    frame = pd.DataFrame({
+        "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in per["objetivo_id"]],
+        "Número de indicadores": per["indicadores"],
+    })
+    for status in engine.TRAJECTORIES:
+        frame[engine.TRAJECTORY_LABELS[status]] = per[status]
+    return frame
+
+
+TRAYECTORIA_TITULO = "Trayectoria hacia las metas"
+
+
+def encabezado_trayectoria(ctx: Context) -> HTML:
+    """Heading and reading key of the trajectory summary (how the statuses are defined)."""
+    metas = sorted(set(int(y) for y in ctx.table["meta_anio"]))
+    bases = sorted(set(int(y) for y in ctx.table["linea_base_anio"]))
+    return _html("trayectoria_encabezado.html.j2", ancla="resumen-trayectoria", titulo=TRAYECTORIA_TITULO,
+                 anio=ctx.year, metas=metas, bases=bases,
+                 en_trayectoria=fmt.number(100 * ctx.params["umbral_en_trayectoria"]),
+                 moderado=fmt.number(100 * ctx.params["umbral_avance_moderado"]))
+
+
+def resumen_trayectoria(ctx: Context) -> Styler:
+    frame = resumen_trayectoria_datos(ctx)
+    numeric = tuple(c for c in frame.columns if c != "Objetivo")
+    return _styler(frame, "resumen-trayectoria", classes="resumen-objetivos resumen-trayectoria", numeric=numeric,
+                   caption="Indicadores por objetivo y trayectoria hacia la meta")
+
+
 def encabezado_resumen(ctx: Context) -> HTML:
     return _html("subtitulo.html.j2", ancla="resumen-indicadores", texto="Resumen de resultados de indicadores",
                  nota="Semáforo de cada indicador respecto a su línea base, calculado con los datos de este "
@@ -313,6 +350,7 @@ def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         f"Resultado {ctx.year}": rows["resultado_valor"],
         "Fuente": rows["fuente"].astype("string"),
         "Semáforo": rows["semaforo"].map(engine.LABELS).astype(SEMAFORO),
+        "Trayectoria": rows["trayectoria"].map(engine.TRAJECTORY_LABELS).astype(TRAYECTORIA),
         meta: rows["meta_valor"],
         "Avance hacia la meta (%)": rows["avance_meta_pct"],
     }).reset_index(drop=True)
@@ -334,11 +372,11 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     """"Impacto de las acciones": the indicator table (styler.data is the typed frame)."""
     frame = indicadores_datos(ctx, objetivo_id)
     rows = ctx.indicators(objetivo_id).reset_index(drop=True)
-    base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[5], frame.columns[6]
+    base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[6], frame.columns[7]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores",
                      caption="Impacto de las acciones", numeric=(base_col, result_col, meta_col, progress_col),
-                     cell_classes=pd.DataFrame({"Semáforo": frame["Semáforo"].map(SEMAFORO_CLASS).astype(str)}))
+                     cell_classes=_status_classes(frame))
     for i, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
@@ -352,6 +390,83 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
             progress_col: fmt.percent,
         }, subset=cell)
     return styler
+
+
+def _status_classes(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSS classes of the status columns (semáforo, trayectoria) present in ``frame``."""
+    classes = {"Semáforo": SEMAFORO_CLASS, "Trayectoria": TRAYECTORIA_CLASS}
+    return pd.DataFrame({column: frame[column].map(mapping).astype(str)
+                         for column, mapping in classes.items() if column in frame})
+
+
+def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
+    """The objective's indicators over time, typed: the baseline, every year with results after the
+    baseline up to the report's year, the target, progress toward it against the progress expected on
+    a straight path, and the trajectory status."""
+    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = long[long["indicador_id"].isin(rows["indicador_id"])]
+    years = sorted(int(y) for y in long["anio"].unique() if int(rows["linea_base_anio"].min()) < y <= ctx.year)
+    wide = long.pivot(index="indicador_id", columns="anio", values="valor").reindex(rows["indicador_id"])
+    base, _ = _year_header(rows["linea_base_anio"], "Línea base")
+    meta, _ = _year_header(rows["meta_anio"], "Meta")
+    frame = pd.DataFrame({"Indicador": rows["nombre"].astype("string"), base: rows["linea_base_valor"]})
+    for year in years:
+        frame[str(year)] = wide[year].astype("Float64").array
+    frame[meta] = rows["meta_valor"]
+    frame["Avance hacia la meta (%)"] = rows["avance_meta_pct"]
+    frame["Avance esperado (%)"] = rows["avance_esperado_pct"]
+    frame["Trayectoria"] = rows["trayectoria"].map(engine.TRAJECTORY_LABELS).astype(TRAYECTORIA)
+    return frame
+
+
+def tendencia(ctx: Context, objetivo_id: int) -> Styler:
+    """"Tendencia hacia la meta": the trend table (styler.data is the typed frame)."""
+    frame = tendencia_datos(ctx, objetivo_id)
+    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    estados = long.pivot(index="indicador_id", columns="anio", values="estado").reindex(rows["indicador_id"])
+    res = ctx.dataset.resultados  # each value with the decimals it was published with (not for num/den)
+    decimals = (res.assign(decimales=res["valor_decimales"].where(res["numerador"].isna()))
+                .pivot(index="indicador_id", columns="anio", values="decimales").reindex(rows["indicador_id"]))
+    numeric = tuple(frame.columns[1:-1])
+    year_cols = [c for c in frame.columns if c.isdigit()]
+    meta_col = frame.columns[len(year_cols) + 2]
+    _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
+    styler = _styler(frame, f"tendencia-{objetivo_id}", classes="tendencia", numeric=numeric,
+                     caption="Tendencia hacia la meta", cell_classes=_status_classes(frame))
+    for i, item in rows.iterrows():
+        item = {k: (None if is_missing(v) else v) for k, v in item.items()}
+        unit = item["unidad_medida"]
+        formats = {
+            frame.columns[1]: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
+                                                                     it["linea_base_anio"] if with_year else None),
+                                      it=item),
+            meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            "Avance hacia la meta (%)": fmt.percent,
+            "Avance esperado (%)": fmt.percent,
+        }
+        for column in year_cols:
+            estado, places = estados.iloc[i].get(int(column)), decimals.iloc[i].get(int(column))
+            formats[column] = partial(_year_text, unit=unit, estado=None if is_missing(estado) else estado,
+                                      decimals=None if is_missing(places) else int(places))
+        styler.format(formats, subset=pd.IndexSlice[[i], :])
+    return styler
+
+
+def _year_text(value, unit: str, estado: str | None, decimals: int | None) -> str:
+    """A year's value in the trend table: the value, N/D or Pendiente, or — without a row."""
+    if estado is not None:
+        return "N/D" if estado == "ND" else "Pendiente"
+    return "—" if is_missing(value) else fmt.value(value, unit, decimals)
+
+
+def nota_tendencia(ctx: Context, objetivo_id: int) -> HTML:
+    """The trajectory chart's caption (its text alternative): what each panel draws."""
+    rows = ctx.indicators(objetivo_id)
+    return _html("nota_tendencia.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
+                 indicadores=[{"nombre": r["nombre"], "trayectoria": engine.TRAJECTORY_LABELS[r["trayectoria"]]}
+                              for r in rows.to_dict("records")])
 
 
 def notas_indicadores(ctx: Context, objetivo_id: int) -> HTML:

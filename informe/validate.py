@@ -411,7 +411,7 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
 
     The same checks, in the same terms, as ``informe build``: the data contract (every
     file), results for ``year`` in resultados.csv, the year's parameters (``params_path``,
-    by default ``params/<year>.yaml``; with ``params_required=False`` a missing default
+    by default ``<data_dir>/params/<year>.yaml`` if present, else ``params/<year>.yaml``; with ``params_required=False`` a missing default
     file means the default values, as ``informe validate`` without ``--year`` does), and
     the year's narrative and institucional/ files. ``year=None`` means the last year with
     results (then nothing year-specific is checked when there is none).
@@ -438,7 +438,7 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
             f"las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.", column="anio",
             value=str(year)))
     problems += narrative.check(data_dir, year)
-    params, found = check_params(year, params_path, required=params_required)
+    params, found = check_params(year, params_path or config.params_file(year, data_dir), required=params_required)
     problems += found
     return YearInputs(year, dataset if not problems else None, params, problems)
 

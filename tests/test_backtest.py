@@ -96,7 +96,7 @@ PUBLISHED_TOTAL = [24, 15, 0, 0, 9]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion"]
 EXPORT_COLUMNS = ["indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
                   "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
-                  "meta_anio", "meta_valor", "semaforo", "avance_meta_pct"]
+                  "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria"]
 
 
 def number(text: str | None):

@@ -383,7 +383,8 @@ def test_params_defaults(tmp_path):
     params = load_params(2030, write(tmp_path, "anio: 2030\n"))
     assert params == {"anio": 2030, "titulo": "Informe Anual de Resultados 2030", "tolerancia_igual": 0.01,
                       "cero_cero_sin_informacion": True, "fecha_publicacion": None,
-                      "secciones": SECTION_TITLES, "incluir_calidad": False}
+                      "secciones": SECTION_TITLES, "incluir_calidad": False, "umbral_en_trayectoria": 0.95,
+                      "umbral_avance_moderado": 0.5}
     assert set(params) == set(DEFAULTS) | {"anio"}
 
 

@@ -27,11 +27,14 @@ def test_indicator_table_is_a_typed_frame_behind_a_styler(ctx):
     frame = styled.data
     pd.testing.assert_frame_equal(frame, report.indicadores_datos(ctx, 2))
     assert list(frame.columns) == ["Indicador", "Línea base 2022", "Resultado 2023", "Fuente", "Semáforo",
-                                   "Meta 2027", "Avance hacia la meta (%)"]
+                                   "Trayectoria", "Meta 2027", "Avance hacia la meta (%)"]
     for column in ("Línea base 2022", "Resultado 2023", "Meta 2027", "Avance hacia la meta (%)"):
         assert frame[column].dtype == "Float64", column
     assert isinstance(frame["Semáforo"].dtype, pd.CategoricalDtype) and frame["Semáforo"].cat.ordered
     assert list(frame["Semáforo"].cat.categories) == ["Con avance", "Sin avance", "Igual", "Sin información"]
+    assert list(frame["Trayectoria"].cat.categories) == ["Meta alcanzada", "En trayectoria", "Avance moderado",
+                                                         "Avance limitado", "Retroceso", "Sin información"]
+    assert frame["Trayectoria"].cat.ordered
     # an evaluator can sort and filter it like any frame
     assert frame.sort_values("Resultado 2023", ascending=False)["Resultado 2023"].iloc[0] == pytest.approx(100)
     assert (frame["Semáforo"] >= "Sin avance").sum() == 0
@@ -45,9 +48,11 @@ def test_indicator_table_html_formats_as_published_with_classes_only(ctx):
     rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")]
     first = next(r for r in rows if r[0] == "Porcentaje de procedimientos de adjudicación abiertos")
     assert first[1:3] == ["0%", "84.20%"] and first[3] == "Oficialía Mayor del Estado de Sonora"
-    assert first[4] == "Con avance" and first[5] == "80%" and first[6] == "105.25%"
+    assert first[4] == "Con avance" and first[5] == "Meta alcanzada" and first[6] == "80%" and first[7] == "105.25%"
     assert not soup.select("[style]"), "no inline style: the stylesheet owns the look"
-    assert all("numero" in td["class"] for td in table.select("td.col1, td.col2, td.col5, td.col6"))
+    assert all("numero" in td["class"] for td in table.select("td.col1, td.col2, td.col6, td.col7"))
+    assert all(td["class"][-2:] == ["trayectoria", f"trayectoria-{code}"] for td, code in zip(
+        table.select("td.col5"), ctx.indicators(2)["trayectoria"]))
     assert "OM-2" not in str(soup)
 
 
