@@ -50,7 +50,6 @@ EXPORT_COLUMNS = [
     "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
 ]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
-TRAJECTORY_SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *TRAJECTORIES]
 
 
 def row_value(row: dict, unidad_medida: str) -> float | None:
@@ -187,30 +186,27 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     return table
 
 
-def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
-    """Counts per objective plus a ``total`` row: indicadores, con_avance, sin_avance, igual, sin_informacion."""
+def _counts(table: pd.DataFrame, column: str, codes: tuple[str, ...], objetivo_ids: list[int] | None) -> pd.DataFrame:
+    """Indicators per objective and per code of ``column``, plus a ``total`` row (integer counts)."""
     ids = sorted(set(objetivo_ids or []) | set(table["objetivo_id"].astype(int)))
-    counts = (pd.crosstab(table["objetivo_id"], table["semaforo"])
-              .reindex(index=ids, columns=list(STATUSES), fill_value=0))
+    counts = pd.crosstab(table["objetivo_id"], table[column]).reindex(index=ids, columns=list(codes), fill_value=0)
     counts.insert(0, "indicadores", counts.sum(axis=1))
     counts.loc["total"] = counts.sum()
     out = counts.reset_index().rename(columns={"index": "objetivo_id"})
     out.columns.name = None
     out["objetivo_id"] = out["objetivo_id"].astype(str)
-    return out[SUMMARY_COLUMNS].astype({c: "int64" for c in SUMMARY_COLUMNS[1:]})
+    columns = ["objetivo_id", "indicadores", *codes]
+    return out[columns].astype({c: "int64" for c in columns[1:]})
+
+
+def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
+    """Counts per objective plus a ``total`` row: indicadores, con_avance, sin_avance, igual, sin_informacion."""
+    return _counts(table, "semaforo", STATUSES, objetivo_ids)
 
 
 def trajectory_summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
     """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status."""
-    ids = sorted(set(objetivo_ids or []) | set(table["objetivo_id"].astype(int)))
-    counts = (pd.crosstab(table["objetivo_id"], table["trayectoria"])
-              .reindex(index=ids, columns=list(TRAJECTORIES), fill_value=0))
-    counts.insert(0, "indicadores", counts.sum(axis=1))
-    counts.loc["total"] = counts.sum()
-    out = counts.reset_index().rename(columns={"index": "objetivo_id"})
-    out.columns.name = None
-    out["objetivo_id"] = out["objetivo_id"].astype(str)
-    return out[TRAJECTORY_SUMMARY_COLUMNS].astype({c: "int64" for c in TRAJECTORY_SUMMARY_COLUMNS[1:]})
+    return _counts(table, "trayectoria", TRAJECTORIES, objetivo_ids)
 
 
 def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:

@@ -253,17 +253,21 @@ def resumen_ejecutivo(ctx: Context) -> HTML:
     return _html("texto.html.j2", texto=narrative.resumen_ejecutivo(ctx.data_dir, ctx.year), conteos=None)
 
 
-def resumen_datos(ctx: Context) -> pd.DataFrame:
-    """Indicators per semáforo status, per objective and in total (typed counts)."""
-    per = engine.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"]))
+def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """An engine count table as shown: the objective by name (or Total) and one column per label."""
     names = {str(k): v for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
     frame = pd.DataFrame({
-        "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in per["objetivo_id"]],
-        "Número de indicadores": per["indicadores"],
+        "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in counts["objetivo_id"]],
+        "Número de indicadores": counts["indicadores"],
     })
-    for status in engine.STATUSES:
-        frame[engine.LABELS[status]] = per[status]
+    for code, label in labels.items():
+        frame[label] = counts[code]
     return frame
+
+
+def resumen_datos(ctx: Context) -> pd.DataFrame:
+    """Indicators per semáforo status, per objective and in total (typed counts)."""
+    return _per_objective(ctx, engine.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])), engine.LABELS)
 
 
 def resumen_indicadores(ctx: Context) -> Styler:
@@ -282,15 +286,8 @@ def resumen_por_objetivo(ctx: Context) -> Styler:
 
 def resumen_trayectoria_datos(ctx: Context) -> pd.DataFrame:
     """Indicators per trajectory status toward the target, per objective and in total (typed counts)."""
-    per = engine.trajectory_summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"]))
-    names = {str(k): v for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
-    frame = pd.DataFrame({
-        "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in per["objetivo_id"]],
-        "Número de indicadores": per["indicadores"],
-    })
-    for status in engine.TRAJECTORIES:
-        frame[engine.TRAJECTORY_LABELS[status]] = per[status]
-    return frame
+    return _per_objective(ctx, engine.trajectory_summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])),
+                          engine.TRAJECTORY_LABELS)
 
 
 TRAYECTORIA_TITULO = "Trayectoria hacia las metas"
