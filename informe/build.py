@@ -17,6 +17,7 @@ waits). Paths recorded in the executed notebooks are relative to the project whe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -134,25 +135,32 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     from .notebook_cache import NotebookCache
     from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
 
+    from .execute import start_pool
+
     started = time.perf_counter()
-    with staging(out) as stage:
+    with staging(out) as stage, contextlib.ExitStack() as workers_running:
         written: dict[str, Path] = {}
         progress(f"Informe {year} de {dataset.dependencia.get('nombre')} — datos: {project_path(data_dir)}, "
                  f"salida: {out}")
+        cache = NotebookCache(config.CACHE_DIR)
+        notebooks = stage / "notebooks"
+        jobs = plan(dataset, year, data_dir, params_path, notebooks, fingerprint=notebook_key)
+        to_run = jobs if force else [job for job in jobs if not cache.restore(job)]
+        pool = None
+        if to_run:  # the workers start their kernels while the open data and the review are written
+            pool = start_pool(max(1, min(workers, len(to_run))))
+            workers_running.callback(pool.shutdown, wait=True)
         datos = export(dataset, year, params, stage)
         written["datos"] = datos[0].parent
         written["calidad"] = quality.write_review(dataset, year, params, stage / f"calidad_{year}.html",
                                                   dependencia=str(dataset.dependencia.get("nombre", "")))
-        cache = NotebookCache(config.CACHE_DIR)
         cache.save_context(notebook_key, dataset, params)  # the notebooks load it instead of validating again
-        notebooks = stage / "notebooks"
-        jobs = plan(dataset, year, data_dir, params_path, notebooks, fingerprint=notebook_key)
-        to_run = jobs if force else [job for job in jobs if not cache.restore(job)]
         if len(to_run) < len(jobs):
             progress(f"{len(jobs) - len(to_run)} de {len(jobs)} cuadernos sin cambios: se toman de la caché.")
         if to_run:
             progress(f"Ejecutando {len(to_run)} cuadernos con papermill ({workers} en paralelo)…")
-            _execute(to_run, workers, progress, stage, out)
+            _execute(to_run, workers, progress, stage, out, pool)
+            workers_running.close()  # the kernels exit now, not after the PDF
             for job in to_run:
                 cache.store(job)
         for job in jobs:
@@ -190,11 +198,11 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     return final
 
 
-def _execute(jobs, workers, progress, stage: Path, out: Path) -> None:
+def _execute(jobs, workers, progress, stage: Path, out: Path, pool=None) -> None:
     from .execute import NotebookError, run_notebooks
 
     try:
-        run_notebooks(jobs, workers=workers, progress=progress)
+        run_notebooks(jobs, workers=workers, progress=progress, pool=pool)
     except NotebookError as err:
         raise _keep_failed(err, stage, out) from None
 

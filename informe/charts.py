@@ -69,7 +69,16 @@ class Grafica(Figure):
         IPython adds the other representations (``text/plain``)."""
         wanted = [mime for mime in ("image/svg+xml", PRINT_SVG_MIME)
                   if (not include or mime in include) and not (exclude and mime in exclude)]
-        return {mime: self._svg("path" if mime == "image/svg+xml" else "none") for mime in wanted}
+        bundle = {}
+        engine = self.get_layout_engine()
+        try:
+            for mime in wanted:
+                bundle[mime] = self._svg("path" if mime == "image/svg+xml" else "none")
+                # the layout is done: the next drawing keeps it (the same positions, and no second solve)
+                self.set_layout_engine("none")
+        finally:
+            self.set_layout_engine(engine)
+        return bundle
 
 
 def label(name: str) -> str:

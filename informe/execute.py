@@ -205,7 +205,12 @@ def payload(job: NotebookJob, cwd: Path, kernel_name: str = "python3") -> dict:
 
 #: Run silently in a kernel before it is first used: the imports every notebook's import cell
 #: makes, so that cell costs nothing (a kernel start plus these imports is ≈2 s per notebook).
-_WARM_UP = "import informe.report, informe.charts"
+#: And, in these build kernels only, no PNG of the report's charts: the inline backend would
+#: draw each one a third time for a PNG that the report never uses (it shows the SVGs).
+_WARM_UP = """
+import informe.report, informe.charts
+get_ipython().display_formatter.formatters["image/png"].for_type(informe.charts.Grafica, lambda figure: None)
+"""
 #: Run silently before each notebook in a kernel that already ran one: an empty namespace,
 #: empty history and ``In [1]`` again, exactly as in a new kernel (imported modules stay loaded).
 _RESET = "get_ipython().reset(new_session=True)"
@@ -423,6 +428,32 @@ def _sigint_deferred():
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+def _warm_kernel(kernel_name: str, cwd: str, extra_arguments: list[str]) -> None:
+    """Start (or reset) this worker's kernel, with the imports done, ready for its first notebook."""
+    kernel = _take_kernel(_kernel_key(kernel_name, cwd, extra_arguments))
+    with _idle_lock:
+        _idle_kernels.append(kernel)
+
+
+def start_pool(workers: int, *, cwd: Path | None = None, kernel_name: str = "python3") -> ProcessPoolExecutor:
+    """``workers`` worker processes, started now; each then starts its kernel and makes the imports in
+    the background, while the caller prepares what the notebooks read. For :func:`run_notebooks`'s
+    ``pool``; the caller shuts it down."""
+    from informe.config import ROOT
+
+    cwd = Path(cwd) if cwd is not None else ROOT
+    kernel_name = ensure_python_kernel(kernel_name)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker)
+    with _sigint_deferred():  # every worker fully started before the first task (and any Ctrl-C)
+        for started in [pool.submit(_ready) for _ in range(workers)]:
+            started.result()
+    extra = _IPYKERNEL_ARGS if kernel_name == "python3" else []
+    for _ in range(workers):
+        pool.submit(_warm_kernel, kernel_name, str(cwd.absolute()), extra)
+    return pool
+
+
 def run_notebooks(
     jobs: list[NotebookJob],
     *,
@@ -430,6 +461,7 @@ def run_notebooks(
     cwd: Path | None = None,
     kernel_name: str = "python3",
     progress: Callable[[str], None] = print,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[Path]:
     """Execute all jobs with papermill, at most ``workers`` at a time; return the output paths in
     the order of ``jobs``.
@@ -439,6 +471,9 @@ def run_notebooks(
     ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no pending job is started, the
     running ones are awaited, and :class:`NotebookError` is raised for the first failing notebook;
     papermill keeps the executed notebook with the error at the job's ``output``.
+
+    ``pool``: workers already started with :func:`start_pool` (same ``cwd`` and ``kernel_name``),
+    left running; by default a pool is started here and shut down at the end.
     """
     from informe.config import ROOT
 
@@ -454,11 +489,9 @@ def run_notebooks(
         return f"[{i + 1}/{total}] {jobs[i].label}"
 
     n_workers = max(1, min(int(workers), total))
-    pool = ProcessPoolExecutor(max_workers=n_workers,
-                               mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker)
-    with _sigint_deferred():  # every worker fully started before the first notebook (and any Ctrl-C)
-        for started in [pool.submit(_ready) for _ in range(n_workers)]:
-            started.result()
+    own_pool = pool is None
+    if own_pool:
+        pool = start_pool(n_workers, cwd=cwd, kernel_name=kernel_name)
     pending = list(range(total))
     running: dict[Future, tuple[int, float]] = {}
     failure: NotebookError | None = None
@@ -498,7 +531,8 @@ def run_notebooks(
             process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    if own_pool:
+        pool.shutdown(wait=True)
     if failure is not None:
         raise failure
     return [job.output for job in jobs]
