@@ -30,55 +30,29 @@ LABEL_CHARS = 34        # wrap indicator names at this width
 LABEL_MAX = 110         # and shorten longer names with an ellipsis
 
 
-#: MIME type of the chart's print version (see :meth:`Grafica._repr_mimebundle_`).
-PRINT_SVG_MIME = "application/vnd.informe.impresion+svg+xml"
+#: The chart font and what a browser without it uses instead (sans-serif, never its default serif).
+FONT_FALLBACK = "'DejaVu Sans', 'Liberation Sans', Arial, Helvetica, sans-serif"
 
 
 class Grafica(Figure):
     """A Figure that shows itself as SVG in Jupyter whatever the session's backend (so the report
     prints it crisp), with the same bytes for the same chart (fixed ids, no date).
 
-    Two SVGs of the same drawing:
-
-    * ``image/svg+xml`` (:meth:`_repr_svg_`), for the screen: text as glyph outlines, so it
-      looks the same in any browser whether or not the chart's font is installed;
-    * :data:`PRINT_SVG_MIME` (:meth:`_repr_mimebundle_`), for the PDF: text as SVG ``<text>``
-      in the chart's font (DejaVu Sans, which the report's text uses too: no extra embedded font).
-      WeasyPrint re-parses a glyph outline at each of its uses: the five charts took ≈ 4 s of the
-      ≈ 12 s print of the 2023 report; as text ≈ 0.8 s, still vector, and searchable in the PDF.
-      (``bench/bench_pdf.py`` measures it.)
+    One SVG serves the screen and the PDF: text as SVG ``<text>`` in the chart's font (DejaVu
+    Sans, which the report's text uses too: no extra font embedded in the PDF), with sans-serif
+    fallbacks for a browser that lacks it; vector, searchable and selectable. Text drawn as glyph
+    outlines instead made the SVG four times larger and WeasyPrint re-parses an outline at each
+    use (the five bar charts took ≈ 4 s of a ≈ 12 s print; ``bench/bench_pdf.py``).
     """
 
-    def _svg(self, fonttype: str) -> str:
-        buffer = io.StringIO()
-        with matplotlib.rc_context({"svg.hashsalt": "informe", "svg.fonttype": fonttype}):
-            self.savefig(buffer, format="svg", metadata={"Date": None})
-        svg = buffer.getvalue()
-        if fonttype == "none":
-            # SVG collapses spaces in <text> unless told otherwise; the drawing relies on them
-            # ("  Resultado N/D" sits two spaces right of its bar, as in the outlined version).
-            svg = svg.replace("<text ", '<text xml:space="preserve" ')
-        return svg
-
     def _repr_svg_(self) -> str:
-        return self._svg("path")
-
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        """Both SVGs, the screen one first (each draw of a constrained-layout figure moves the
-        clip boxes by rounding errors, hence the ids: always the same order, the same bytes).
-        IPython adds the other representations (``text/plain``)."""
-        wanted = [mime for mime in ("image/svg+xml", PRINT_SVG_MIME)
-                  if (not include or mime in include) and not (exclude and mime in exclude)]
-        bundle = {}
-        engine = self.get_layout_engine()
-        try:
-            for mime in wanted:
-                bundle[mime] = self._svg("path" if mime == "image/svg+xml" else "none")
-                # the layout is done: the next drawing keeps it (the same positions, and no second solve)
-                self.set_layout_engine("none")
-        finally:
-            self.set_layout_engine(engine)
-        return bundle
+        buffer = io.StringIO()
+        with matplotlib.rc_context({"svg.hashsalt": "informe", "svg.fonttype": "none"}):
+            self.savefig(buffer, format="svg", metadata={"Date": None})
+        svg = buffer.getvalue().replace("font-family: 'DejaVu Sans'", f"font-family: {FONT_FALLBACK}")
+        # SVG collapses spaces in <text> unless told otherwise; the drawing relies on them
+        # ("  Resultado N/D" sits two spaces right of its bar).
+        return svg.replace("<text ", '<text xml:space="preserve" ')
 
 
 def label(name: str) -> str:
