@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 import json
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -58,11 +60,13 @@ def plan(dataset: Dataset, year: int, data_dir: Path, params_path: Path, noteboo
         if fingerprint:
             base["huella"] = huella.notebook_key(fingerprint, data_dir, Path(name).stem, year)
         if name == PER_OBJECTIVE:
+            counts = dataset.indicadores["objetivo_id"].value_counts()
             for objetivo_id in dataset.objetivos["objetivo_id"]:
                 stem = Path(name).stem
                 jobs.append(NotebookJob(source_dir / name, notebooks_out / f"{stem}_{objetivo_id}.ipynb",
                                         {**base, "objetivo_id": int(objetivo_id)},
-                                        label.format(objetivo_id=objetivo_id)))
+                                        label.format(objetivo_id=objetivo_id),
+                                        weight=2 + int(counts.get(objetivo_id, 0))))  # charts per indicator
         else:
             jobs.append(NotebookJob(source_dir / name, notebooks_out / name, dict(base), label))
     return jobs
@@ -108,18 +112,27 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
                  "(--force reconstruye todo).")
         return _outputs(out, year, formats)
 
+    from .execute import start_pool
     from .problems import DataError
     from .validate import year_inputs
 
-    inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validate`
-    if inputs.problems:
-        raise DataError(inputs.problems)
-    with build_lock(out, progress):
-        if not force and huella.unchanged(out, key):  # another build just made it
-            progress(f"Sin cambios: otra construcción acaba de escribir {out}.")
-            return _outputs(out, year, formats)
-        return _build_staged(year, inputs.dataset, inputs.params, data_dir, params_path, out, formats, workers,
-                             progress, notebook_key, key, force)
+    with contextlib.ExitStack() as workers_running:
+        if force or not (out / huella.MANIFEST).is_file():
+            # A first build (or --force) runs every notebook: the workers start their kernels now,
+            # while the data are validated. (A rebuild may need none: it starts them if it does.)
+            pool = start_pool(workers)
+            workers_running.callback(pool.shutdown, wait=True)
+        else:
+            pool = None
+        inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validate`
+        if inputs.problems:
+            raise DataError(inputs.problems)
+        with build_lock(out, progress):
+            if not force and huella.unchanged(out, key):  # another build just made it
+                progress(f"Sin cambios: otra construcción acaba de escribir {out}.")
+                return _outputs(out, year, formats)
+            return _build_staged(year, inputs.dataset, inputs.params, data_dir, params_path, out, formats,
+                                 workers, progress, notebook_key, key, force, pool)
 
 
 def _outputs(out: Path, year: int, formats) -> dict[str, Path]:
@@ -129,7 +142,7 @@ def _outputs(out: Path, year: int, formats) -> dict[str, Path]:
 
 
 def _build_staged(year, dataset, params, data_dir, params_path, out, formats, workers, progress,
-                  notebook_key, key, force) -> dict[str, Path]:
+                  notebook_key, key, force, pool=None) -> dict[str, Path]:
     from . import quality
     from .export import export
     from .notebook_cache import NotebookCache
@@ -146,10 +159,13 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         notebooks = stage / "notebooks"
         jobs = plan(dataset, year, data_dir, params_path, notebooks, fingerprint=notebook_key)
         to_run = jobs if force else [job for job in jobs if not cache.restore(job)]
-        pool = None
-        if to_run:  # the workers start their kernels while the open data and the review are written
+        if pool is not None:  # started by build(): stopped here with the rest (now, if nothing runs)
+            workers_running.callback(pool.shutdown, wait=True)
+        elif to_run:  # the workers start their kernels while the open data and the review are written
             pool = start_pool(max(1, min(workers, len(to_run))))
             workers_running.callback(pool.shutdown, wait=True)
+        if not to_run:
+            workers_running.close()
         datos = export(dataset, year, params, stage)
         written["datos"] = datos[0].parent
         written["calidad"] = quality.write_review(dataset, year, params, stage / f"calidad_{year}.html",
@@ -159,10 +175,10 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             progress(f"{len(jobs) - len(to_run)} de {len(jobs)} cuadernos sin cambios: se toman de la caché.")
         if to_run:
             progress(f"Ejecutando {len(to_run)} cuadernos con papermill ({workers} en paralelo)…")
-            _execute(to_run, workers, progress, stage, out, pool)
+            if "pdf" in formats:  # this process only waits for the workers: meanwhile, import the PDF engine
+                threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
+            _execute(to_run, workers, progress, stage, out, pool, when_done=cache.store)  # stored as each one ends
             workers_running.close()  # the kernels exit now, not after the PDF
-            for job in to_run:
-                cache.store(job)
         for job in jobs:
             record_provenance(job.output, job.source, out / "notebooks" / job.output.name)
         written["notebooks"] = notebooks
@@ -198,11 +214,11 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     return final
 
 
-def _execute(jobs, workers, progress, stage: Path, out: Path, pool=None) -> None:
+def _execute(jobs, workers, progress, stage: Path, out: Path, pool=None, when_done=None) -> None:
     from .execute import NotebookError, run_notebooks
 
     try:
-        run_notebooks(jobs, workers=workers, progress=progress, pool=pool)
+        run_notebooks(jobs, workers=workers, progress=progress, pool=pool, when_done=when_done)
     except NotebookError as err:
         raise _keep_failed(err, stage, out) from None
 

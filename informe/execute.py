@@ -62,6 +62,7 @@ class NotebookJob:
     output: Path
     parameters: dict = field(default_factory=dict)
     label: str = ""
+    weight: float = 1.0  # expected relative run time: the heaviest notebooks start first
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)
@@ -462,6 +463,7 @@ def run_notebooks(
     kernel_name: str = "python3",
     progress: Callable[[str], None] = print,
     pool: ProcessPoolExecutor | None = None,
+    when_done: Callable[[NotebookJob], None] | None = None,
 ) -> list[Path]:
     """Execute all jobs with papermill, at most ``workers`` at a time; return the output paths in
     the order of ``jobs``.
@@ -473,7 +475,9 @@ def run_notebooks(
     papermill keeps the executed notebook with the error at the job's ``output``.
 
     ``pool``: workers already started with :func:`start_pool` (same ``cwd`` and ``kernel_name``),
-    left running; by default a pool is started here and shut down at the end.
+    left running; by default a pool is started here and shut down at the end. ``when_done(job)`` is called
+    here, while the others run, as each notebook ends without error. The heaviest jobs (``weight``)
+    start first, so that no long notebook runs alone at the end.
     """
     from informe.config import ROOT
 
@@ -492,7 +496,7 @@ def run_notebooks(
     own_pool = pool is None
     if own_pool:
         pool = start_pool(n_workers, cwd=cwd, kernel_name=kernel_name)
-    pending = list(range(total))
+    pending = sorted(range(total), key=lambda i: -jobs[i].weight)
     running: dict[Future, tuple[int, float]] = {}
     failure: NotebookError | None = None
     try:
@@ -519,6 +523,8 @@ def run_notebooks(
                 if result["ok"]:
                     retried = " (el núcleo no arrancó a la primera; se reintentó)" if result.get("retried") else ""
                     progress(f"{tag(i)} … {elapsed:.1f} s{retried}")
+                    if when_done is not None:
+                        when_done(jobs[i])
                     continue
                 progress(f"{tag(i)} … ERROR tras {elapsed:.1f} s")
                 if failure is None:

@@ -30,6 +30,7 @@ previous report is left untouched.
 from __future__ import annotations
 
 import copy
+import gc
 import logging
 import re
 from pathlib import Path
@@ -158,10 +159,14 @@ def html_to_pdf(html: Path, pdf: Path) -> Path:
     weasy_log = logging.getLogger("weasyprint")
     quiet = _DropKnownWarnings()
     weasy_log.addFilter(quiet)
+    # WeasyPrint makes millions of short-lived objects: the collector need not scan again and again
+    # what the process held before the print (in a build: pandas, nbconvert, the notebooks).
+    gc.freeze()
     try:
         document = HTML(filename=str(html), url_fetcher=_offline_fetcher(), media_type="print").render()
         with atomic_path(pdf) as tmp:
             document.write_pdf(str(tmp))
     finally:
+        gc.unfreeze()
         weasy_log.removeFilter(quiet)
     return pdf

@@ -287,9 +287,10 @@ def test_failing_notebook_stops_the_build_and_leaves_every_previous_output_byte_
     code = cli.main(["build", "--year", "2023", "--out", str(out), "--workers", "1"])
     assert code == 1
     err = capsys.readouterr().err
-    assert "VII. Objetivo 1" in err and "07_objetivo_1.ipynb" in err and "Traceback" not in err
-    assert "InformeError" in err and "El objetivo 101 no existe" in err
-    kept = out / "fallidos" / "07_objetivo_1.ipynb"
+    # the heaviest notebook starts first: objective 5, with the most indicators
+    assert "VII. Objetivo 5" in err and "07_objetivo_5.ipynb" in err and "Traceback" not in err
+    assert "InformeError" in err and "El objetivo 105 no existe" in err
+    kept = out / "fallidos" / "07_objetivo_5.ipynb"
     assert kept.exists() and str(kept) in err, "the error notebook must be kept and named"
     after = {k: v for k, v in _snapshot(out).items() if not k.startswith("fallidos/")}
     assert after == before, "every previous output must stay byte-identical"
