@@ -224,6 +224,7 @@ class _Kernel:
     key: tuple
     manager: object  # jupyter_client.AsyncKernelManager
     sockets: str
+    used: bool = False  # it has run a notebook: reset it before the next one
 
 
 @functools.cache
@@ -271,8 +272,9 @@ async def _run_silently(manager, code: str) -> bool:
         _close_clients(manager)
 
 
-def _take_kernel(key: tuple) -> _Kernel:
-    """An idle kernel started with ``key``, reset to a fresh session, or a new one (warmed up)."""
+def _take_kernel(key: tuple) -> tuple[_Kernel, bool]:
+    """An idle kernel started with ``key`` (True: it ran a notebook and must be reset, see
+    :func:`_reset_on_start`), or a new one, warmed up (False)."""
     from jupyter_core.utils import run_sync
 
     while True:
@@ -281,8 +283,8 @@ def _take_kernel(key: tuple) -> _Kernel:
             if kernel is None:
                 break
             _idle_kernels.remove(kernel)
-        if run_sync(kernel.manager.is_alive)() and run_sync(_run_silently)(kernel.manager, _RESET):
-            return kernel
+        if run_sync(kernel.manager.is_alive)():
+            return kernel, kernel.used
         _discard(kernel)
     kernel_name, cwd, extra_arguments, _ = key
     sockets = tempfile.mkdtemp(prefix="informe-nucleo-")
@@ -296,7 +298,19 @@ def _take_kernel(key: tuple) -> _Kernel:
         _discard(kernel)
         raise
     run_sync(_run_silently)(manager, _WARM_UP)  # if the imports fail, the notebook will say why
-    return kernel
+    return kernel, False
+
+
+def _reset_on_start(manager):
+    """nbclient hook (``on_notebook_start``): reset the kernel through the client nbclient has just
+    made ready, before the first cell. (A client of our own would cost its own wait until ready:
+    jupyter_client waits for 0.2 s of silence on it, per notebook.)"""
+    async def reset(notebook) -> None:
+        client = manager.__dict__["informe_clients"][-1]
+        reply = await client.execute_interactive(_RESET, silent=True, store_history=False, timeout=60)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("el núcleo no se pudo reiniciar para el siguiente cuaderno")
+    return reset
 
 
 def _discard(kernel: _Kernel) -> None:
@@ -334,10 +348,12 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
     for attempt in (1, 2):
         kernel = None
         try:
-            kernel = _take_kernel(key)
+            kernel, used = _take_kernel(key)
+            hooks = {"on_notebook_start": _reset_on_start(kernel.manager)} if used else {}
             pm.execute_notebook(source, output, parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-                                progress_bar=False, log_output=False, km=kernel.manager)
+                                progress_bar=False, log_output=False, km=kernel.manager, **hooks)
             _close_clients(kernel.manager)
+            kernel.used = True
         except PapermillExecutionError as exc:
             _discard(kernel)
             return {
@@ -430,8 +446,8 @@ def _sigint_deferred():
 
 
 def _warm_kernel(kernel_name: str, cwd: str, extra_arguments: list[str]) -> None:
-    """Start (or reset) this worker's kernel, with the imports done, ready for its first notebook."""
-    kernel = _take_kernel(_kernel_key(kernel_name, cwd, extra_arguments))
+    """Start this worker's kernel, with the imports done, ready for its first notebook."""
+    kernel, _ = _take_kernel(_kernel_key(kernel_name, cwd, extra_arguments))
     with _idle_lock:
         _idle_kernels.append(kernel)
 

@@ -26,7 +26,8 @@ Task graph (fine-grained, so the workers stay busy across agencies)::
   provenance, ``render.stitch_html``, ``render.html_to_pdf``); Dask starts it as soon as the last of
   its notebooks is done;
 * priorities: the agencies' notebooks in the order the agencies were given (the first agency is
-  finished first, so results arrive steadily), an agency's finishing task before any notebook.
+  finished first, so results arrive steadily), inside an agency the heaviest notebooks first, an
+  agency's finishing task before any notebook.
 
 As ``informe build``, each agency's inputs are fingerprinted first: an agency whose inputs are those of
 its report in ``<out>/<carpeta>`` is not rebuilt ("sin cambios"), and a notebook whose inputs are
@@ -353,7 +354,9 @@ class _Run:
                 if self.cache.restore(job):
                     continue
                 entry["ran"].append(index)
-                fut = self.client.submit(run_notebook, payload(job, config.ROOT), priority=-priority, pure=False,
+                # agencies in the order given; inside one, the heaviest notebooks first (no long tail)
+                fut = self.client.submit(run_notebook, payload(job, config.ROOT), pure=False,
+                                         priority=-priority * 1000 + round(job.weight),
                                          key=f"cuaderno-{agency.name}-{job.output.stem}-{self.run_id}")
                 self.by_key[fut.key] = (agency.name, index)
                 entry["futures"].append(fut)
@@ -366,7 +369,7 @@ class _Run:
                 "pdf": str(stage / f"informe_{self.year}.pdf") if "pdf" in self.formats else None,
                 "keep_html": "html" in self.formats,
             }
-            entry["finish"] = self.client.submit(finish_agency, spec, *entry["futures"], priority=1, pure=False,
+            entry["finish"] = self.client.submit(finish_agency, spec, *entry["futures"], priority=10**6, pure=False,
                                                  key=f"informe-{agency.name}-{self.run_id}")
             self.by_key[entry["finish"].key] = (agency.name, None)
             # While the workers run the notebooks: the open-data CSVs and the quality review.
