@@ -1,4 +1,4 @@
-"""Command line: ``informe validate | export | build | lote`` (also ``python -m informe``)."""
+"""Command line: ``informe validate | export | build | lote | plantilla`` (also ``python -m informe``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ ejemplos:
   informe build --year 2023 --format html  solo el HTML
   informe build --year 2023-2025 --data ejemplos/instituto-ejemplo   un informe por año
   informe lote --year 2023 dependencias/   un informe por dependencia y el consolidado, con Dask
+  informe plantilla --out libro.xlsx --data data   los datos en un libro de Excel (una hoja por tabla)
+  informe validate --data libro.xlsx       valida el libro (también export y build aceptan --data libro.xlsx)
 
 códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 2 datos o parámetros inválidos.
 """
@@ -92,9 +94,10 @@ def parser() -> argparse.ArgumentParser:
     _spanish(top)
     top.add_argument("--version", action="version", version=f"informe {__version__}",
                      help="muestra la versión y termina")
-    sub = top.add_subparsers(dest="command", metavar="{validate,export,build,lote}")
+    sub = top.add_subparsers(dest="command", metavar="{validate,export,build,lote,plantilla}")
     sub.required = True
-    data_help = f"carpeta de datos que sigue el contrato (por omisión: {config.DATA_DIR})"
+    data_help = (f"carpeta de datos que sigue el contrato, o un libro de Excel (.xlsx) con una hoja por tabla, "
+                 f"como el de «informe plantilla» (por omisión: {config.DATA_DIR})")
 
     v = sub.add_parser("validate", add_help=False, help="valida la carpeta de datos contra el contrato",
                        description="Valida la carpeta de datos. Si es válida, muestra un resumen y los avisos "
@@ -151,6 +154,20 @@ def parser() -> argparse.ArgumentParser:
                     help="planificador de un clúster de Dask ya en marcha (por omisión se arranca uno local)")
     lo.add_argument("--workers", type=_workers, default=None, metavar="N",
                     help="trabajadores del clúster local, uno por núcleo (por omisión 2; no se usa con --scheduler)")
+
+    pl = sub.add_parser(
+        "plantilla", add_help=False, help="escribe un libro de Excel con el contrato de datos (una hoja por tabla)",
+        description="Escribe un libro de Excel (.xlsx) con una hoja por tabla del contrato (objetivos, estrategias, "
+                    "indicadores, resultados) y las hojas dependencia, directorio y enlaces en lugar de "
+                    "dependencia.yaml: encabezados con una nota que explica cada columna, listas desplegables y "
+                    "columnas de texto. Con --data lleva los datos de esa carpeta. El libro se usa después como "
+                    "--data en validate, export y build; la narrativa (narrativa/, institucional/) y params/ van "
+                    "en la carpeta del libro.")
+    _spanish(pl)
+    pl.add_argument("--out", type=Path, required=True, metavar="LIBRO.xlsx", help="el libro que se escribe")
+    pl.add_argument("--data", type=Path, default=None, metavar="DIR",
+                    help="carpeta de datos (o libro) cuyos datos lleva el libro (por omisión, el libro va vacío)")
+    pl.add_argument("--force", action="store_true", help="reemplaza el libro si ya existe")
     return top
 
 
@@ -244,6 +261,24 @@ def cmd_lote(args) -> int:
     return exit_code(outcomes)
 
 
+def cmd_plantilla(args) -> int:
+    from .libro import write_template
+    from .problems import InformeError
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise InformeError(f"{args.out}: el libro debe terminar en .xlsx (p. ej. --out libro.xlsx).")
+    if args.out.exists() and not args.force:
+        raise InformeError(f"{args.out} ya existe; elija otro nombre o use --force para reemplazarlo.")
+    found = write_template(args.out, args.data)
+    print(f"Escrito {args.out}" + (f" con los datos de {args.data}" if args.data else " (vacío)") + ".")
+    if found:
+        print(f"Los datos tienen {len(found)} problema(s), copiados al libro tal como están; corríjalos en el "
+              f"libro y revíselo con «informe validate --data {args.out}»:")
+        for problem in found:
+            print(f"AVISO {problem}")
+    return 0
+
+
 def _quiet_stdout() -> None:
     """After a broken pipe (``informe validate | head -1``): send what is left to /dev/null, so the
     interpreter's final flush does not fail again."""
@@ -259,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     from .problems import DataError, InformeError
 
     args = parser().parse_args(argv)
-    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build, "lote": cmd_lote}[args.command]
+    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build, "lote": cmd_lote,
+               "plantilla": cmd_plantilla}[args.command]
     try:
         code = command(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit

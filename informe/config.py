@@ -17,12 +17,28 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: The build cache (executed notebooks, validated inputs), keyed by content: never stale.
 CACHE_DIR = Path(os.environ.get("INFORME_CACHE", OUTPUTS_DIR / ".cache"))
 
+#: A ``--data`` path with one of these suffixes is a workbook (:mod:`informe.libro`), not a folder.
+BOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_book(path: Path | str) -> bool:
+    """Whether ``path`` names an Excel workbook holding the data tables (rather than a data folder)."""
+    path = Path(path)
+    return path.suffix.lower() in BOOK_SUFFIXES and not path.is_dir()
+
+
+def data_folder(path: Path | str) -> Path:
+    """The folder of a ``--data`` path: the folder itself, or the folder that holds the workbook. The
+    narrative (``narrativa/``, ``institucional/``) and the data's own ``params/`` live there."""
+    path = Path(path)
+    return path.parent if is_book(path) else path
+
 
 def params_file(year: int, data_dir: Path | str | None = None) -> Path:
     """The year's parameters: ``<data_dir>/params/<year>.yaml`` when the data folder has its own, else the
     project's ``params/<year>.yaml`` (which may not exist)."""
     if data_dir is not None:
-        own = Path(data_dir) / "params" / f"{year}.yaml"
+        own = data_folder(data_dir) / "params" / f"{year}.yaml"
         if own.is_file():
             return own
     return PARAMS_DIR / f"{year}.yaml"
@@ -30,9 +46,11 @@ def params_file(year: int, data_dir: Path | str | None = None) -> Path:
 
 def output_dir(year: int, out: Path | None = None, data_dir: Path | str | None = None) -> Path:
     """``out`` if given; else ``outputs/<year>`` for the project's data, ``outputs/<data folder>/<year>`` for
-    another agency's (its reports never overwrite those of ``data/``)."""
+    another agency's (its reports never overwrite those of ``data/``), ``outputs/<workbook name without
+    .xlsx>/<year>`` for a workbook."""
     if out:
         return Path(out)
     if data_dir is not None and Path(data_dir).resolve() != DATA_DIR.resolve():
-        return OUTPUTS_DIR / Path(data_dir).resolve().name / str(year)
+        name = Path(data_dir).resolve()
+        return OUTPUTS_DIR / (name.stem if is_book(name) else name.name) / str(year)
     return OUTPUTS_DIR / str(year)

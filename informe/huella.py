@@ -61,17 +61,29 @@ ALL_NARRATIVE = ("narrativa/**/*", "institucional/**/*")
 
 
 def _data_entries(data_dir: Path, files: list[Path]) -> list[tuple[str, Path | bytes]]:
-    return [(f"datos/{p.relative_to(data_dir)}", p) for p in files]
+    folder = config.data_folder(data_dir)
+    return [(f"datos/{p.relative_to(folder)}", p) for p in files]
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    """Every input file of the data: each file of a data folder; a workbook and the narrative beside it
+    (the rest of the workbook's folder is not data)."""
+    folder = config.data_folder(data_dir)
+    if config.is_book(data_dir):
+        book = Path(data_dir)
+        return ([book] if book.is_file() else []) + _files(folder, ALL_NARRATIVE)
+    return _files(folder)
 
 
 def _core_files(data_dir: Path) -> list[Path]:
-    return [p for p in _files(data_dir) if p.relative_to(data_dir).parts[0] not in NARRATIVE]
+    folder = config.data_folder(data_dir)
+    return [p for p in _data_files(data_dir) if p.relative_to(folder).parts[0] not in NARRATIVE]
 
 
 def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
     """The ``huella`` parameter of one notebook: the core fingerprint and that of the narrative it reads."""
     patterns = tuple(p.format(anio=year) for p in NOTEBOOK_READS.get(notebook, ALL_NARRATIVE))
-    extra = _digest(_data_entries(data_dir, _files(data_dir, patterns))) if patterns else "0"
+    extra = _digest(_data_entries(data_dir, _files(config.data_folder(data_dir), patterns))) if patterns else "0"
     return f"{core}-{extra[:16]}"
 
 
@@ -81,8 +93,8 @@ def core_of(key: str) -> str:
 
 
 def notebook_inputs(data_dir: Path, params_path: Path | None, year: int) -> str:
-    """Core fingerprint of what every notebook reads: the data tables and dependencia.yaml, the year's
-    parameters, the package (see the module docstring)."""
+    """Core fingerprint of what every notebook reads: the data tables and dependencia.yaml (or the workbook
+    that holds them), the year's parameters, the package (see the module docstring)."""
     entries: list[tuple[str, Path | bytes]] = [
         ("python", sys.version.encode()),
         ("anio", str(year).encode()),
@@ -98,7 +110,7 @@ def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[
     """Fingerprint of everything the report depends on."""
     entries: list[tuple[str, Path | bytes]] = [
         ("notebooks", notebook_huella.encode()),
-        *_data_entries(data_dir, _files(data_dir)),
+        *_data_entries(data_dir, _data_files(data_dir)),
         ("opciones", json.dumps({"anio": year, "formatos": sorted(formats)}).encode()),
         *((f"cuadernos/{p.name}", p) for p in _files(config.NOTEBOOKS_DIR, ("*.ipynb",))),
         *((f"plantilla/{p.relative_to(config.TEMPLATES_DIR)}", p) for p in _files(config.TEMPLATES_DIR, STITCH_PATTERNS)),

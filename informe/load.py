@@ -42,6 +42,7 @@ UTF8_HELP = (
     "«Guardar con codificación → UTF-8»"
 )
 SAVE_AS_CSV = "guarde el archivo como «CSV UTF-8 (delimitado por comas)»"
+SAVE_AS_BOOK = "ábralo en Excel o LibreOffice y guárdelo como «Libro de Excel (.xlsx)»"
 
 
 @dataclass
@@ -507,15 +508,26 @@ def yaml_line(node, *keys) -> int | None:
 
 
 def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]:
-    """Read dependencia.yaml and the four CSVs as text; report unreadable or missing files."""
+    """Read dependencia.yaml and the four CSVs as text; report unreadable or missing files.
+
+    ``data_dir`` may also be a workbook (``.xlsx``, :mod:`informe.libro`): the same tables, read from its
+    sheets, each problem naming the workbook, the sheet and the row as the sheet shows it.
+    """
     from .validate import dependencia_problems  # local import: validate depends on this module
 
     data_dir = Path(data_dir)
+    if config.is_book(data_dir):
+        from .libro import read_book
+
+        return read_book(data_dir)
     problems: list[Problem] = []
     if not data_dir.exists():
         raise DataError([Problem(str(data_dir), "la carpeta de datos no existe; indique otra con --data DIR.")])
     if not data_dir.is_dir():
-        raise DataError([Problem(str(data_dir), "no es una carpeta; indique la carpeta de datos con --data DIR.")])
+        hint = (" Un libro .xls u .ods: " + SAVE_AS_BOOK + "." if data_dir.suffix.lower() in (".xls", ".ods")
+                else "")
+        raise DataError([Problem(str(data_dir), "no es una carpeta ni un libro de Excel (.xlsx); indique la carpeta "
+                                 "de datos o el libro con --data." + hint)])
     dependencia: dict = {}
     dep_path = data_dir / "dependencia.yaml"
     if not present(dep_path):
@@ -597,7 +609,12 @@ def check_tables(data_dir: Path | str | None = None) -> tuple[Dataset | None, li
 
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     dependencia, tables, problems = read_raw(data_dir)
-    problems += validate_tables(dependencia, tables)
+    found = validate_tables(dependencia, tables)
+    if config.is_book(data_dir):
+        from .libro import in_book
+
+        found = in_book(data_dir, found, problems)
+    problems += found
     if problems or len(tables) < len(CSV_FILES):
         return None, problems, tables
     frames = typed(tables)

@@ -2,7 +2,9 @@
 
 Both folders are optional. Every reader returns ``None`` when its file is absent,
 so a report for an agency without narrative still builds (the section then says
-that no information is registered). Formats are documented in ``data/README.md``:
+that no information is registered). They live in the data folder, or beside the workbook
+when the data are an Excel workbook: every function takes either as ``data_dir``
+(:func:`informe.config.data_folder`). Formats are documented in ``data/README.md``:
 
 * ``narrativa/<anio>/introduccion.md``, ``resumen_ejecutivo.md`` — Markdown.
 * ``narrativa/<anio>/acciones.md`` — Markdown, one ``## Estrategia <id>`` heading per strategy.
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import data_folder
 from .load import LINE, header_problems, unknown_keys, present, read_csv, read_text, read_yaml_node, yaml_line
 from .problems import DataError, Problem
 
@@ -30,16 +33,16 @@ GLOSSARY_COLUMNS = ["termino", "definicion"]
 
 
 def year_dir(data_dir: Path, year: int) -> Path:
-    return Path(data_dir) / "narrativa" / str(year)
+    return data_folder(data_dir) / "narrativa" / str(year)
 
 
 def institutional_dir(data_dir: Path) -> Path:
-    return Path(data_dir) / "institucional"
+    return data_folder(data_dir) / "institucional"
 
 
 def _relative(path: Path, data_dir: Path) -> str:
     try:
-        return str(path.relative_to(data_dir))
+        return str(path.relative_to(data_folder(data_dir)))
     except ValueError:
         return str(path)
 
@@ -48,7 +51,7 @@ def read_markdown(path: Path, data_dir: Path | None = None) -> str | None:
     """A Markdown file of the data folder (None when absent), read by the safe reader."""
     if not present(path):
         return None
-    data_dir = Path(data_dir) if data_dir is not None else _data_dir_of(path)
+    data_dir = data_folder(data_dir) if data_dir is not None else _data_dir_of(path)
     text, problems = read_text(path, data_dir, _relative(path, data_dir))
     if problems:
         raise DataError(problems)
@@ -151,7 +154,7 @@ def proyectos(data_dir: Path, year: int) -> list[dict] | None:
     if not present(path):
         return None
     name = _relative(path, data_dir)
-    content, node, problems = read_yaml_node(path, data_dir, name)
+    content, node, problems = read_yaml_node(path, data_folder(data_dir), name)
     if not problems:
         problems = proyectos_problems(content, node, name)
     if problems:
@@ -165,7 +168,7 @@ def _table(path: Path, columns: list[str], data_dir: Path) -> pd.DataFrame | Non
     if not present(path):
         return None
     name = _relative(path, data_dir)
-    frame, problems = read_csv(path, data_dir, name)
+    frame, problems = read_csv(path, data_folder(data_dir), name)
     if frame is not None:
         problems += header_problems(name, [c for c in frame.columns if c != LINE], columns,
                                     row=frame.attrs.get("header_row", 1))
@@ -193,7 +196,7 @@ def year_texts(data_dir: Path, year: int) -> dict[str, str]:
     for name in ("introduccion.md", "resumen_ejecutivo.md", "acciones.md", "proyectos.yaml"):
         path = folder / name
         if present(path):
-            text, problems = read_text(path, data_dir, _relative(path, data_dir))  # raw text: the file's lines
+            text, problems = read_text(path, data_folder(data_dir), _relative(path, data_dir))  # the file's lines
             if problems:
                 raise DataError(problems)
             texts[f"narrativa/{year}/{name}"] = text
@@ -206,7 +209,7 @@ def _folder_problems(data_dir: Path, year: int | None) -> list[Problem]:
     folders = [institutional_dir(data_dir)] if year is None else [year_dir(data_dir, year), institutional_dir(data_dir)]
     for folder in folders:
         if present(folder) and not folder.is_dir():
-            problems.append(Problem(_relative(folder, Path(data_dir)), "debe ser una carpeta (con los archivos de "
+            problems.append(Problem(_relative(folder, data_dir), "debe ser una carpeta (con los archivos de "
                                     "la narrativa); es un archivo. Quítelo o cámbielo por una carpeta."))
     return problems
 

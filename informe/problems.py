@@ -15,7 +15,9 @@ class Problem:
       record row 2, and each record is one row even when a cell holds line breaks (so it is
       not the text line once a cell spans several lines; a blank line is a row, as in a
       spreadsheet);
-    * in a YAML or Markdown file, the text line as an editor shows it (1 = first line).
+    * in a YAML or Markdown file, the text line as an editor shows it (1 = first line);
+    * in a sheet of a workbook (``sheet`` set, ``file`` the workbook), the row as the sheet
+      shows it, and the message says «fila».
 
     ``None`` when the problem is about the whole file (missing, unreadable, wrong separator)
     or about something absent (a missing key). ``column`` names the CSV column or the YAML
@@ -27,11 +29,14 @@ class Problem:
     line: int | None = None
     column: str | None = None
     value: str | None = None
+    sheet: str | None = None
 
     def __str__(self) -> str:
         where = [self.file]
+        if self.sheet is not None:
+            where.append(f"hoja «{self.sheet}»")
         if self.line is not None:
-            where.append(f"línea {self.line}")
+            where.append(f"{'fila' if self.sheet is not None else 'línea'} {self.line}")
         if self.column:
             where.append(f"columna «{self.column}»")
         text = ", ".join(where) + ": "

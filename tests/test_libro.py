@@ -1,0 +1,371 @@
+"""The workbook route: ``informe plantilla`` writes the contract as an Excel workbook, and every
+``--data`` accepts that workbook (``informe.libro``).
+
+Fast: no notebook is executed. The workbooks are written by the program (``write_template``) or
+by hand with openpyxl, as Excel or LibreOffice would save them (numbers as floats, number
+formats, dates, formatted empty rows, formulas with their cached value).
+
+Rows of the sheets written from ``tests/fixtures/minimal`` are the rows of its CSV files (see the
+docstring of ``tests/test_validate.py``): resultados 2 AC-1-01 2022, 3 AC-1-01 2023
+(numerador/denominador), 4 AC-1-02 2022, 5 AC-1-02 2023, 6 AC-2-01 2022, 7 AC-2-01 2023 (ND).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from edits import MINIMAL
+
+from informe import cli, config, huella, libro, load, narrative
+from informe.problems import DataError, Problem
+from informe.validate import COLUMNS, year_inputs
+
+DATA = config.ROOT / "data"
+TABLES = ("objetivos", "estrategias", "indicadores", "resultados")
+
+
+@pytest.fixture(scope="module")
+def book_of_data(tmp_path_factory) -> Path:
+    """``informe plantilla --data data``, written once."""
+    book = tmp_path_factory.mktemp("libro") / "libro.xlsx"
+    assert cli.main(["plantilla", "--out", str(book), "--data", str(DATA)]) == 0
+    return book
+
+
+@pytest.fixture(scope="module")
+def minimal_book(tmp_path_factory) -> Path:
+    book = tmp_path_factory.mktemp("minimo") / "minimo.xlsx"
+    assert libro.write_template(book, MINIMAL) == []
+    return book
+
+
+@pytest.fixture
+def book(minimal_book, tmp_path) -> Path:
+    """A copy of the workbook of the minimal fixture, to break."""
+    target = tmp_path / "libro.xlsx"
+    shutil.copy(minimal_book, target)
+    return target
+
+
+def edit(book: Path, cells: dict[tuple[str, str], object], formats: dict[tuple[str, str], str] | None = None) -> None:
+    """Set cells ({(sheet, "C5"): value}) as a person would in a spreadsheet, and save."""
+    workbook = openpyxl.load_workbook(book)
+    for (sheet, coordinate), value in cells.items():
+        workbook[sheet][coordinate] = value
+    for (sheet, coordinate), number_format in (formats or {}).items():
+        workbook[sheet][coordinate].number_format = number_format
+    workbook.save(book)
+
+
+def messages(book: Path) -> list[str]:
+    return [str(p) for p in year_inputs(book, None, None, params_required=False).problems]
+
+
+# ---------------------------------------------------------------- (a, b) the template of data/ is data/
+
+def test_template_of_data_reads_back_to_the_same_tables(book_of_data):
+    from_book, from_folder = load.load(book_of_data), load.load(DATA)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(from_book, name), getattr(from_folder, name))
+    assert from_book.dependencia == from_folder.dependencia
+    # the published precision survives: 84.20 is a number shown with two decimals
+    assert from_folder.resultados["valor_decimales"].max() == 2
+    raw_book, raw_folder = from_book.raw["resultados.csv"], from_folder.raw["resultados.csv"]
+    assert raw_book[load.LINE].tolist() == raw_folder[load.LINE].tolist()  # same rows as the CSV
+
+
+def test_template_cells_are_numbers_with_the_published_decimals(book_of_data):
+    ws = openpyxl.load_workbook(book_of_data)["resultados"]
+    values = {(c.value, c.number_format) for row in ws.iter_rows(min_row=2, min_col=3, max_col=3) for c in row}
+    assert (84.2, "0.00") in values and (25, "0") in values and (12.5, "0.0") in values
+    assert ws["B2"].value == 2022 and ws["A2"].number_format == "@"
+
+
+def test_validate_accepts_the_template_of_data(book_of_data, capsys):
+    assert cli.main(["validate", "--data", str(book_of_data)]) == 0
+    out = capsys.readouterr().out
+    assert f"Datos válidos: {book_of_data}" in out and "Indicadores: 24" in out
+
+
+def test_export_from_the_workbook_equals_the_export_from_data(book_of_data, tmp_path):
+    for name, data in (("libro", book_of_data), ("carpeta", DATA)):
+        assert cli.main(["export", "--year", "2023", "--data", str(data), "--out", str(tmp_path / name)]) == 0
+    for file in ("indicadores_2023.csv", "resumen_2023.csv"):
+        assert (tmp_path / "libro" / "datos" / file).read_bytes() == (tmp_path / "carpeta" / "datos" / file).read_bytes()
+
+
+# ---------------------------------------------------------------- (c) one bad cell per rule
+
+def test_bad_cells_name_the_workbook_sheet_row_and_column(book):
+    edit(book, {("resultados", "C2"): "doce",            # valor not a number
+                ("resultados", "A4"): "AC-9-99",         # unknown indicador_id
+                ("indicadores", "J3"): "subiendo",       # sentido not in the list
+                ("resultados", "A7"): "AC-2-01",         # (AC-2-01, 2022) twice: rows 6 and 7
+                ("resultados", "B7"): 2022,
+                ("resultados", "E3"): 0})                # denominador 0
+    found = messages(book)
+    assert found == [
+        "libro.xlsx, hoja «indicadores», fila 3, columna «sentido»: valor «subiendo»: se esperaba uno de: "
+        "ascendente, descendente.",
+        "libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número con punto "
+        "decimal y sin separador de miles (p. ej. 38.89).",
+        "libro.xlsx, hoja «resultados», fila 4, columna «indicador_id»: valor «AC-9-99»: no existe en la hoja "
+        "«indicadores» (columna indicador_id); corrija el identificador o agregue la fila que falta.",
+        "libro.xlsx, hoja «resultados», fila 6, columna «anio»: valor «AC-2-01, 2022»: la combinación (indicador_id, "
+        "anio) está repetida; debe haber una sola fila por indicador y año (también en la fila 7).",
+        "libro.xlsx, hoja «resultados», fila 7, columna «anio»: valor «AC-2-01, 2022»: la combinación (indicador_id, "
+        "anio) está repetida; debe haber una sola fila por indicador y año (también en la fila 6).",
+        "libro.xlsx, hoja «resultados», fila 3, columna «denominador»: valor «0»: el denominador es 0; no se puede "
+        "calcular el valor. Corrija el dato o deje vacíos numerador y denominador.",
+    ]
+
+
+def test_validate_prints_the_sheet_problems_and_exits_2(book, capsys):
+    edit(book, {("resultados", "C2"): "doce"})
+    assert cli.main(["validate", "--data", str(book)]) == 2
+    out = capsys.readouterr().out
+    assert ("ERROR libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número con "
+            "punto decimal y sin separador de miles (p. ej. 38.89).") in out.splitlines()
+
+
+def test_misspelled_and_missing_headers(book):
+    edit(book, {("objetivos", "B1"): "nombres", ("resultados", "B1"): None})
+    found = messages(book)
+    assert ("libro.xlsx, hoja «objetivos», fila 1, columna «nombre»: valor «nombres»: falta la columna obligatoria "
+            "«nombre»: el encabezado tiene «nombres», que parece ser esa columna mal escrita; cambie «nombres» por "
+            "«nombre».") in found
+    missing = [m for m in found if "hoja «resultados», fila 1, columna «anio»: falta la columna obligatoria «anio» "
+               "en el encabezado" in m]
+    assert len(missing) == 1
+    # a value under a column without a name is not silently dropped
+    assert any(m.startswith("libro.xlsx, hoja «resultados», fila 2: valor «2022»: hay un valor en la columna B, que "
+                            "no tiene nombre en el encabezado") for m in found)
+
+
+def test_missing_and_misspelled_sheets(book):
+    workbook = openpyxl.load_workbook(book)
+    workbook["resultados"].title = "Resultado"
+    del workbook["estrategias"]
+    workbook.save(book)
+    found = messages(book)
+    assert ("libro.xlsx, hoja «resultados»: falta la hoja obligatoria; el libro tiene la hoja «Resultado», que parece "
+            "ser esa hoja con otro nombre; cámbiele el nombre a «resultados».") in found
+    assert any(m.startswith("libro.xlsx, hoja «estrategias»: falta la hoja obligatoria; agregue una hoja llamada "
+                            "exactamente «estrategias»") for m in found)
+
+
+def test_dependencia_sheet_problems(book):
+    edit(book, {("dependencia", "A3"): "gobiern", ("dependencia", "B2"): None, ("directorio", "A2"): "Lic. Ana"})
+    found = messages(book)
+    assert found[:4] == [
+        "libro.xlsx, hoja «dependencia», fila 3, columna «clave»: valor «gobiern»: clave desconocida; ¿quiso decir "
+        "«gobierno»? las claves válidas son: nombre, gobierno, siglas, lema, mision, vision.",
+        "libro.xlsx, hoja «dependencia», fila 2, columna «valor»: la celda está vacía y la clave «nombre» es "
+        "obligatoria (p. ej. «Oficialía Mayor»).",
+        "libro.xlsx, hoja «dependencia», columna «clave»: falta la fila de la clave obligatoria «gobierno» con su "
+        "valor (p. ej. «Gobierno del Estado de Sonora»).",
+        "libro.xlsx, hoja «directorio», fila 2, columna «cargo»: la celda está vacía; cada persona lleva nombre y "
+        "cargo.",
+    ]
+
+
+def test_an_emptied_optional_sheet_is_as_if_absent(book):
+    workbook = openpyxl.load_workbook(book)
+    workbook["enlaces"].delete_rows(1)
+    workbook.save(book)
+    assert messages(book) == [] and "enlaces" not in load.load(book).dependencia
+
+
+def test_formula_errors_and_formulas_without_a_cached_value(book):
+    edit(book, {("resultados", "C4"): "#DIV/0!", ("resultados", "C5"): "=10+2"})
+    found = messages(book)
+    assert ("libro.xlsx, hoja «resultados», fila 4, columna «valor»: valor «#DIV/0!»: la celda muestra el error "
+            "#DIV/0! de una fórmula; corrija la fórmula o escriba el valor.") in found
+    assert ("libro.xlsx, hoja «resultados», fila 5, columna «valor»: la celda tiene la fórmula «=10+2» sin valor "
+            "calculado guardado; ábrala en Excel o LibreOffice y guarde el libro (así se guarda el valor), o escriba "
+            "el valor en lugar de la fórmula.") in found
+    assert len(found) == 2  # the cell is not reported again by the validator
+
+
+def test_formula_with_a_cached_value_reads_the_value(book):
+    edit(book, {("resultados", "C5"): "=10+2.5"}, {("resultados", "C5"): "0.00"})
+    _cache_value(book, "C5", "12.5")  # what Excel and LibreOffice store beside the formula
+    raw = load.load(book).raw["resultados.csv"]
+    assert raw.loc[raw[load.LINE] == 5, "valor"].tolist() == ["12.50"]
+
+
+def _cache_value(book: Path, coordinate: str, value: str) -> None:
+    """Write the cached value of a formula into the sheet XML, as a spreadsheet program saves it."""
+    data = io.BytesIO(book.read_bytes())
+    with zipfile.ZipFile(data) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rf'(<c r="{coordinate}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>'.encode(),
+                                 rb"\g<1><v>" + value.encode() + b"</v>", content)
+            out.writestr(item, content)
+
+
+# ---------------------------------------------------------------- (d) cells as Excel and LibreOffice save them
+
+def test_cells_as_a_spreadsheet_program_saves_them(book):
+    edit(book, {("resultados", "B2"): 2022.0,                     # a year typed as a number
+                ("resultados", "B4"): dt.datetime(2022, 1, 1),    # a year typed as a date
+                ("resultados", "C4"): 0.15,                       # 15.00 shown as a percent
+                ("resultados", "C6"): 70.5,                       # «General»: the shortest text
+                ("resultados", "G2"): "   ",                      # only spaces: empty
+                ("resultados", "G4"): dt.date(2023, 6, 13),       # a date elsewhere: ISO text
+                ("resultados", "G6"): True,
+                ("resultados", "A12"): None, ("resultados", "C30"): None},  # formatted empty rows below
+         {("resultados", "C4"): "0.00%", ("resultados", "C6"): "General", ("resultados", "A12"): "@",
+          ("resultados", "C30"): "0.00", ("resultados", "B4"): "dd/mm/yyyy"})
+    raw = load.load(book).raw["resultados.csv"]
+    rows = raw.set_index(load.LINE)
+    assert list(raw[load.LINE]) == [2, 3, 4, 5, 6, 7]  # the formatted empty rows are not records
+    assert rows.loc[2, "anio"] == "2022" and rows.loc[4, "anio"] == "2022"
+    assert rows.loc[4, "valor"] == "15.00" and rows.loc[6, "valor"] == "70.5"
+    assert rows.loc[2, "nota"] is None
+    assert rows.loc[4, "nota"] == "2023-06-13" and rows.loc[6, "nota"] == "VERDADERO"
+
+
+@pytest.mark.parametrize("value, number_format, text", [
+    (2023.0, "General", "2023"), (2023, "General", "2023"), (84.2, "0.00", "84.20"), (84.2, "General", "84.2"),
+    (0.842, "0.00%", "84.20"), (0.5, "0%", "50"), (0.1 + 0.2, "General", "0.3"), (84.205, "0.00", "84.21"),
+    (1234567.891, "#,##0.00", "1234567.89"), (1.5, "0.0#;[Red]-0.0#", "1.5"), (1.25, "0.0#", "1.25"),
+    (7, "0.00", "7.00"), (-0.001, "0.00", "0.00"), (-0.0, "General", "0"), (1e-05, "General", "0.00001"),
+    (33.333333333333336, "General", "33.3333333333333"), (12.5, '0.00" km"', "12.50"), (3.0, "0.00E+00", "3"),
+])
+def test_number_text_is_what_the_sheet_shows(value, number_format, text):
+    assert libro.number_text(value, number_format) == text
+
+
+def test_dates_in_year_columns_are_years():
+    assert libro.cell_text(dt.datetime(2023, 1, 1), "d", "dd/mm/yyyy", year=True) == "2023"
+    assert libro.cell_text(dt.datetime(2023, 6, 13), "d", "dd/mm/yyyy") == "2023-06-13"
+    assert libro.cell_text(dt.datetime(2023, 6, 13, 9, 30), "d", "dd/mm/yyyy h:mm") == "2023-06-13 09:30:00"
+    assert libro.cell_text(False, "b") == "FALSO" and libro.cell_text(" \t ", "s") is None
+
+
+# ---------------------------------------------------------------- (e, f) the empty template
+
+def test_empty_template_has_headers_notes_lists_and_text_formats(tmp_path, capsys):
+    out = tmp_path / "plantilla.xlsx"
+    assert cli.main(["plantilla", "--out", str(out)]) == 0
+    assert "Escrito" in capsys.readouterr().out
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["dependencia", "directorio", "enlaces", *TABLES]
+    for sheet in TABLES:
+        ws = workbook[sheet]
+        header = [c.value for c in ws[1]]
+        assert header == COLUMNS[f"{sheet}.csv"]
+        for cell in ws[1]:
+            assert cell.comment is not None and cell.comment.text == libro.note(sheet, cell.value)
+        assert ws.freeze_panes == "A2"
+        assert ws.max_row == 1
+    assert workbook["indicadores"]["A1"].comment.text.startswith("Obligatoria. Clave del indicador")
+    assert workbook["indicadores"]["C1"].comment.text.startswith("Opcional. Estrategia del indicador")
+    assert [c.value for c in workbook["dependencia"]["A"]] == ["clave", "nombre", "gobierno", "siglas", "lema",
+                                                               "mision", "vision"]
+
+    def lists(sheet: str) -> dict[str, str]:
+        return {str(v.sqref): v.formula1 for v in workbook[sheet].data_validations.dataValidation}
+
+    assert lists("indicadores") == {"B2:B1048576": "objetivos!$A$2:$A$1048576",
+                                    "C2:C1048576": "estrategias!$A$2:$A$1048576",
+                                    "J2:J1048576": '"ascendente,descendente"',
+                                    "K2:K1048576": '"anual,semestral,trimestral,mensual"'}
+    assert lists("estrategias") == {"B2:B1048576": "objetivos!$A$2:$A$1048576"}
+    assert lists("resultados") == {"A2:A1048576": "indicadores!$A$2:$A$1048576", "F2:F1048576": '"ND,pendiente"'}
+    estrategias = workbook["estrategias"]
+    assert estrategias.column_dimensions["A"].number_format == "@"  # «1.10» typed later stays text
+
+
+def test_template_is_written_atomically_with_mode_0644(tmp_path):
+    out = tmp_path / "libro.xlsx"
+    libro.write_template(out)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["libro.xlsx"]  # no temporary file left
+
+
+def test_plantilla_does_not_overwrite_without_force(tmp_path, capsys):
+    out = tmp_path / "libro.xlsx"
+    out.write_bytes(b"trabajo de alguien")
+    assert cli.main(["plantilla", "--out", str(out)]) == 2
+    assert "ya existe" in capsys.readouterr().err and out.read_bytes() == b"trabajo de alguien"
+    assert cli.main(["plantilla", "--out", str(out), "--force"]) == 0
+    assert cli.main(["plantilla", "--out", str(tmp_path / "libro.csv")]) == 2
+
+
+def test_template_of_invalid_data_keeps_the_data_and_lists_the_problems(tmp_path, capsys):
+    data = tmp_path / "datos"
+    shutil.copytree(MINIMAL, data)
+    text = (data / "estrategias.csv").read_text(encoding="utf-8").replace("1.1,1,", "1.10,7,")
+    (data / "estrategias.csv").write_text(text, encoding="utf-8")
+    out = tmp_path / "libro.xlsx"
+    assert cli.main(["plantilla", "--out", str(out), "--data", str(data)]) == 0
+    printed = capsys.readouterr().out
+    assert "AVISO estrategias.csv, línea 2, columna «objetivo_id»: valor «7»" in printed
+    assert openpyxl.load_workbook(out)["estrategias"]["A2"].value == "1.10"
+    assert any("hoja «estrategias», fila 2, columna «objetivo_id»: valor «7»" in m for m in messages(out))
+
+
+# ---------------------------------------------------------------- the workbook's folder
+
+def test_narrative_params_and_outputs_go_by_the_workbook_folder(tmp_path):
+    book = tmp_path / "sonora.xlsx"
+    libro.write_template(book, DATA)
+    shutil.copytree(DATA / "narrativa", tmp_path / "narrativa")
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "2023.yaml").write_text("anio: 2023\n", encoding="utf-8")
+    assert config.data_folder(book) == tmp_path and config.data_folder(DATA) == DATA
+    assert config.params_file(2023, book) == tmp_path / "params" / "2023.yaml"
+    assert config.output_dir(2023, None, book) == config.OUTPUTS_DIR / "sonora" / "2023"
+    assert narrative.introduccion(book, 2023) == narrative.introduccion(DATA, 2023)
+    assert year_inputs(book, 2023, None).problems == []
+
+
+def test_fingerprint_follows_the_workbook_and_the_narrative_beside_it(tmp_path):
+    book = tmp_path / "libro.xlsx"
+    libro.write_template(book, MINIMAL)
+    (tmp_path / "otro.txt").write_text("no es parte de los datos", encoding="utf-8")
+    before = huella.notebook_inputs(book, None, 2023)
+    (tmp_path / "otro.txt").write_text("cambió", encoding="utf-8")
+    assert huella.notebook_inputs(book, None, 2023) == before  # the rest of the folder is not data
+    core = huella.build_inputs(before, book, 2023, ["html"])
+    (tmp_path / "narrativa" / "2023").mkdir(parents=True)
+    (tmp_path / "narrativa" / "2023" / "introduccion.md").write_text("Texto.\n", encoding="utf-8")
+    assert huella.build_inputs(before, book, 2023, ["html"]) != core
+    edit(book, {("resultados", "C2"): 41})
+    assert huella.notebook_inputs(book, None, 2023) != before
+
+
+# ---------------------------------------------------------------- what is not a workbook
+
+def test_problem_says_fila_on_a_sheet_and_linea_in_a_csv():
+    assert str(Problem("resultados.csv", "m.", line=5, column="valor")) == "resultados.csv, línea 5, columna «valor»: m."
+    assert (str(Problem("libro.xlsx", "m.", line=5, column="valor", value="doce", sheet="resultados"))
+            == "libro.xlsx, hoja «resultados», fila 5, columna «valor»: valor «doce»: m.")
+
+
+def test_files_that_are_not_workbooks(tmp_path):
+    fake = tmp_path / "libro.xlsx"
+    fake.write_text("no es un zip", encoding="utf-8")
+    assert [str(p) for p in load.check(fake)[1]] == [
+        "libro.xlsx: no se puede abrir como libro de Excel (BadZipFile); ábralo en Excel o LibreOffice y guárdelo "
+        "como «Libro de Excel (.xlsx)»."]
+    with pytest.raises(DataError, match="el libro de datos no existe"):
+        load.load(tmp_path / "falta.xlsx")
+    old = tmp_path / "libro.xls"
+    old.write_bytes(b"\xd0\xcf")
+    with pytest.raises(DataError, match="no es una carpeta ni un libro de Excel .* Un libro .xls u .ods"):
+        load.load(old)
