@@ -4,8 +4,8 @@
 runs and every blocker is reported at once. Outputs go to ``outputs/<Y>/`` (or ``--out``):
 
 * ``notebooks/`` — the executed notebooks (``07_objetivo.ipynb`` runs once per objective);
-* ``datos/`` — ``indicadores_<Y>.csv`` and ``resumen_<Y>.csv``;
-* ``informe_<Y>.html`` and ``informe_<Y>.pdf``;
+* ``datos/`` — ``indicadores_<Y>.csv``, ``resumen_<Y>.csv``, ``indicadores_<Y>.xlsx`` and ``datapackage.json``;
+* ``informe_<Y>.html`` and ``informe_<Y>.pdf`` (tagged PDF/A-3u carrying the files of ``datos/``);
 * ``calidad_<Y>.html`` — the data-quality review for evaluators (not part of the official report).
 
 Nothing lost, nothing half-written: everything is written into a staging directory beside
@@ -99,8 +99,9 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
 
     Unchanged inputs since the last build in the same output directory: nothing is done. Otherwise
     only what changed is redone: notebooks whose inputs are unchanged come from the cache, and an
-    unchanged HTML keeps its PDF. ``force`` redoes everything. ``progress`` receives one line per
-    step (default: printed and flushed at once, so the lines keep their order)."""
+    unchanged HTML keeps its PDF (if its attachments, the open data, and the printing code are
+    unchanged too). ``force`` redoes everything. ``progress`` receives one line per step (default:
+    printed and flushed at once, so the lines keep their order)."""
     progress = progress or functools.partial(print, flush=True)
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_path = Path(params_path) if params_path else config.params_file(year, data_dir)
@@ -190,20 +191,21 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         progress(f"HTML listo ({time.perf_counter() - t0:.1f} s)")
         if "pdf" in formats:
             written["pdf"] = stage / f"informe_{year}.pdf"
-            previous_html, previous_pdf = out / html_path.name, out / written["pdf"].name
-            if (not force and previous_pdf.is_file() and previous_html.is_file()
-                    and previous_html.read_bytes() == html_path.read_bytes()):
+            previous_pdf = out / written["pdf"].name
+            if not force and previous_pdf.is_file() and _same_print(out, stage, [html_path, *datos]):
                 shutil.copy2(previous_pdf, written["pdf"])
-                progress("PDF sin cambios (el HTML es idéntico al anterior).")
+                progress("PDF sin cambios (el HTML y los datos abiertos son idénticos a los anteriores).")
             else:
                 t0 = time.perf_counter()
-                html_to_pdf(html_path, written["pdf"])
+                html_to_pdf(html_path, written["pdf"], attachments=datos)
                 progress(f"PDF listo ({time.perf_counter() - t0:.1f} s)")
         if "html" in formats:
             written["html"] = html_path
         else:
             html_path.unlink()
-        write_text_atomic(stage / huella.MANIFEST, json.dumps(huella.manifest(stage, key), indent=1) + "\n")
+        record = huella.manifest(stage, key)
+        record[PRINT_KEY] = print_settings()
+        write_text_atomic(stage / huella.MANIFEST, json.dumps(record, indent=1) + "\n")
         swap_in(stage, out)
     shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
     final = {kind: out / path.relative_to(stage) for kind, path in written.items()}
@@ -212,6 +214,35 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             progress(f"{kind.upper() if kind != 'calidad' else 'Revisión de calidad'}: {final[kind]}")
     progress(f"Listo en {time.perf_counter() - started:.1f} s.")
     return final
+
+
+#: Manifest entry recording how the PDF was printed (a PDF is reused only if printed the same way).
+PRINT_KEY = "impresion"
+
+
+def print_settings() -> str:
+    """What the PDF's bytes depend on besides the HTML and its attachments: the printing code and WeasyPrint."""
+    from importlib.metadata import version
+
+    from . import render
+
+    return huella.file_digest(Path(render.__file__))[:16] + f"-weasyprint-{version('weasyprint')}"
+
+
+def _same_print(out: Path, stage: Path, inputs: list[Path]) -> bool:
+    """True when the previous build in ``out`` printed its PDF from the same HTML and attachments
+    (``inputs``, paths in ``stage``), with the same printing code: its PDF can be kept."""
+    try:
+        record = json.loads((out / huella.MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if record.get(PRINT_KEY) != print_settings():
+        return False
+    for path in inputs:
+        previous = out / path.relative_to(stage)
+        if not previous.is_file() or previous.read_bytes() != path.read_bytes():
+            return False
+    return True
 
 
 def _execute(jobs, workers, progress, stage: Path, out: Path, pool=None, when_done=None) -> None:

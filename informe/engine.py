@@ -48,6 +48,7 @@ EXPORT_COLUMNS = [
     "indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
     "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
     "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
+    "fuente", "nota",  # appended: the 17 columns before them keep their positions
 ]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
 
@@ -118,10 +119,10 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
                     params: dict | None = None) -> pd.DataFrame:
     """One row per indicator for ``year``: reference, result, semáforo and progress.
 
-    Columns: the contract's export columns, then helpers for the report:
+    Columns: the contract's export columns (``fuente``: the year's row ``fuente`` when
+    given, else the card's; ``nota``: the year's row ``nota``), then helpers for the report:
     ``referencia_origen`` (resultados / cedula / None), ``referencia_decimales``,
-    ``resultado_decimales``, ``meta_decimales``, ``nota``, ``fuente`` (the year's row
-    ``fuente`` when given, else the card's).
+    ``resultado_decimales``, ``meta_decimales``.
     """
     options = {**engine_defaults(), **{k: v for k, v in (params or {}).items() if k in engine_defaults()}}
     thresholds = {k: options.pop(k) for k in ("umbral_en_trayectoria", "umbral_avance_moderado")}
@@ -167,14 +168,14 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "avance_meta_pct": progress,
             "avance_esperado_pct": expected,
             "trayectoria": trayectoria(progress, expected, **thresholds),
+            "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
+            "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
             "referencia_origen": origin,
             "referencia_decimales": None if is_missing(ref_decimals) else int(ref_decimals),
             "resultado_decimales": None if row is None or is_missing(row.get("valor_decimales"))
             or not is_missing(row.get("numerador")) else int(row["valor_decimales"]),
             "meta_decimales": None if is_missing(card.get("meta_valor_decimales"))
             else int(card["meta_valor_decimales"]),
-            "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
-            "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
         })
     table = pd.DataFrame(out)
     for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct", "avance_esperado_pct"):

@@ -36,7 +36,7 @@ correction only what depends on it runs again. The kernels read the validated da
 on a real cluster the workers need it at the same path (``INFORME_CACHE``).
 
 The caller validates each agency (``validate.year_inputs``: every blocker at once, as ``informe
-validate``), writes its open-data CSVs and quality review into a staging directory beside
+validate``), writes its open data (``datos/``) and quality review into a staging directory beside
 ``<out>/<carpeta>`` and swaps it in only when the agency's report is complete (``files.staging`` /
 ``files.swap_in``, as ``informe build``): a failed agency keeps its previous outputs. One failing
 agency (invalid data, a failing notebook, a crashed worker) never stops the others: its pending
@@ -227,7 +227,8 @@ def finish_agency(spec: dict, *results: dict) -> dict:
     stitch the HTML report and print the PDF into the agency's staging directory.
 
     ``spec``: ``executed``, ``sources``, ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or
-    ``None``), ``keep_html``. Returns ``ok`` and timings, or the first failing notebook's index."""
+    ``None``), ``attachments`` (the open-data files the PDF carries), ``keep_html``. Returns ``ok`` and
+    timings, or the first failing notebook's index."""
     from .build import record_provenance
     from .render import html_to_pdf, stitch_html
 
@@ -242,7 +243,7 @@ def finish_agency(spec: dict, *results: dict) -> dict:
     pdf_seconds = None
     if spec["pdf"]:
         t1 = time.perf_counter()
-        html_to_pdf(html, Path(spec["pdf"]))
+        html_to_pdf(html, Path(spec["pdf"]), attachments=[Path(p) for p in spec.get("attachments", [])])
         pdf_seconds = round(time.perf_counter() - t1, 3)
     if not spec["keep_html"]:
         html.unlink()
@@ -310,8 +311,9 @@ class _Run:
     # --- submission
 
     def submit(self, agency: Agency, priority: int) -> list:
-        """Validate ``agency``; if valid, submit its notebooks and its finishing task, then write its
-        open-data CSVs and quality review (while the workers run). Returns the futures submitted."""
+        """Validate ``agency``; if valid, submit its notebooks, write its open data (the PDF's attachments),
+        submit its finishing task and write its quality review (while the workers run). Returns the futures
+        submitted."""
         from . import huella, quality
         from .build import plan
         from .execute import payload
@@ -360,6 +362,9 @@ class _Run:
                                          key=f"cuaderno-{agency.name}-{job.output.stem}-{self.run_id}")
                 self.by_key[fut.key] = (agency.name, index)
                 entry["futures"].append(fut)
+            # The open data first: the finishing task may start at once (every notebook cached) and the PDF
+            # carries these files. Still while the workers run the notebooks, as the quality review below.
+            datos = export(dataset, self.year, params, stage)
             spec = {
                 "executed": [str(job.output) for job in jobs],
                 "sources": [str(job.source) for job in jobs],
@@ -367,13 +372,13 @@ class _Run:
                 "title": f"{params['titulo']} — {nombre}",
                 "html": str(stage / f"informe_{self.year}.html"),
                 "pdf": str(stage / f"informe_{self.year}.pdf") if "pdf" in self.formats else None,
+                "attachments": [str(path) for path in datos],
                 "keep_html": "html" in self.formats,
             }
             entry["finish"] = self.client.submit(finish_agency, spec, *entry["futures"], priority=10**6, pure=False,
                                                  key=f"informe-{agency.name}-{self.run_id}")
             self.by_key[entry["finish"].key] = (agency.name, None)
-            # While the workers run the notebooks: the open-data CSVs and the quality review.
-            export(dataset, self.year, params, stage)
+            # While the workers run the notebooks: the quality review.
             quality.write_review(dataset, self.year, params, stage / f"calidad_{self.year}.html", dependencia=nombre)
             entry["counts"] = _read_summary(stage / "datos" / f"resumen_{self.year}.csv")
         except Exception as exc:  # noqa: BLE001 — one agency's failure must not stop the others

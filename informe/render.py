@@ -22,6 +22,20 @@ PDF (:func:`html_to_pdf`)
     footer, cover on its own named page). Only ``data:`` and ``file:`` URLs may be
     fetched, so a stray remote reference can never hang the build.
 
+    The PDF is **PDF/A-3u with structure tags** (:data:`PDF_OPTIONS`): the tags (headings,
+    paragraphs, lists, tables with their header cells, figures with their ``alt`` text,
+    links) let a screen reader navigate it, with the language (``<html lang>``) and the
+    title (``<title>``, shown instead of the file name) in the catalog; PDF/A-3 is the ISO
+    archival profile that allows any file to be embedded, each with its MIME type and
+    relationship, so the report carries its open data (``attachments``: the files of
+    ``datos/``, relationship ``Data``). The attachments are dated REPRODUCIBLE_DATE, never
+    the time of the build, and the file identifier is a digest of the content: the same HTML
+    and attachments give the same bytes. Level "u" (every glyph maps to Unicode: text can
+    be searched and copied) is the one WeasyPrint meets by construction; ``pdf/a-3a`` and
+    ``pdf/ua-1`` would add the same tags but declare accessibility conformance that no
+    validator has checked here (there is no veraPDF in the toolchain), and ``pdf/ua-1``
+    does not relate the attachments to the document.
+
 Both functions write atomically: a temporary file in the destination directory,
 then :func:`os.replace`; on any error the temporary file is removed and a
 previous report is left untouched.
@@ -29,20 +43,32 @@ previous report is left untouched.
 
 from __future__ import annotations
 
+import base64
 import copy
 import gc
 import logging
 import re
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
 from informe import config
 from informe.files import atomic_path
 
-__all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
+__all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME", "PDF_OPTIONS"]
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "informe"
+
+#: WeasyPrint's options for the report's PDF (see the module docstring).
+PDF_OPTIONS = {"pdf_variant": "pdf/a-3u", "pdf_tags": True}
+#: The date inside generated files that need one (PDF attachments, the XLSX's ZIP entries): fixed, so
+#: that no date of the machine reaches an output (1980-01-01, the earliest date a ZIP entry can hold).
+REPRODUCIBLE_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)
+#: MIME type of an attachment by extension (not the system's mimetypes database: same bytes everywhere).
+ATTACHMENT_TYPES = {".csv": "text/csv", ".json": "application/json",
+                    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 #: Cells with any of these tags are not part of the report.
 DROP_CELL_TAGS = frozenset(
@@ -151,8 +177,28 @@ def _offline_fetcher():
     return URLFetcher(allowed_protocols={"data", "file"})
 
 
-def html_to_pdf(html: Path, pdf: Path) -> Path:
-    """Print ``html`` to ``pdf`` with WeasyPrint (CSS paged media), atomically."""
+def _attachment(path: Path, fetcher):
+    """``path`` as a PDF attachment: its name, its MIME type, dated REPRODUCIBLE_DATE."""
+    from weasyprint import Attachment
+
+    media_type = ATTACHMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    content = base64.b64encode(path.read_bytes()).decode("ascii")  # a missing file fails the print
+    return Attachment(url=f"data:{media_type};base64,{content}", url_fetcher=fetcher, name=path.name,
+                      created=REPRODUCIBLE_DATE, modified=REPRODUCIBLE_DATE, relationship="Data")
+
+
+def _associated_files_once(document, pdf) -> None:
+    """WeasyPrint 70 lists each attachment twice in the catalog's ``/AF`` (from the name tree and from
+    the file specifications): keep the first of each, in order."""
+    if "AF" in pdf.catalog:
+        import pydyf
+
+        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+
+
+def html_to_pdf(html: Path, pdf: Path, attachments: Iterable[Path] = ()) -> Path:
+    """Print ``html`` to ``pdf`` with WeasyPrint (CSS paged media), tagged PDF/A-3u with the files
+    ``attachments`` embedded, atomically."""
     from weasyprint import HTML
 
     html, pdf = Path(html), Path(pdf)
@@ -163,9 +209,12 @@ def html_to_pdf(html: Path, pdf: Path) -> Path:
     # what the process held before the print (in a build: pandas, nbconvert, the notebooks).
     gc.freeze()
     try:
-        document = HTML(filename=str(html), url_fetcher=_offline_fetcher(), media_type="print").render()
+        fetcher = _offline_fetcher()
+        # by name: the PDF's name tree of embedded files must be sorted (WeasyPrint keeps the given order)
+        files = [_attachment(path, fetcher) for path in sorted(map(Path, attachments), key=lambda p: p.name)]
+        document = HTML(filename=str(html), url_fetcher=fetcher, media_type="print").render()
         with atomic_path(pdf) as tmp:
-            document.write_pdf(str(tmp))
+            document.write_pdf(str(tmp), attachments=files, finisher=_associated_files_once, **PDF_OPTIONS)
     finally:
         gc.unfreeze()
         weasy_log.removeFilter(quiet)

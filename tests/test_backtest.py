@@ -96,7 +96,8 @@ PUBLISHED_TOTAL = [24, 15, 0, 0, 9]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion"]
 EXPORT_COLUMNS = ["indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
                   "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
-                  "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria"]
+                  "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
+                  "fuente", "nota"]
 
 
 def number(text: str | None):
@@ -256,9 +257,10 @@ def exported(tmp_path_factory):
     return out
 
 
-def test_export_writes_both_files(exported):
+def test_export_writes_the_open_data_files(exported):
     files = sorted(p.relative_to(exported).as_posix() for p in exported.rglob("*") if p.is_file())
-    assert files == ["datos/indicadores_2023.csv", "datos/resumen_2023.csv"]
+    assert files == ["datos/datapackage.json", "datos/indicadores_2023.csv", "datos/indicadores_2023.xlsx",
+                     "datos/resumen_2023.csv"]
 
 
 def test_export_indicators(exported):
@@ -279,6 +281,16 @@ def test_export_indicators(exported):
     assert by_id["OM-2-06"]["linea_base_valor"] == "26.6"
     assert by_id["OM-5-07"]["linea_base_anio"] == "2021"
     assert all(r["resultado_anio"] == "2023" and r["meta_anio"] == "2027" for r in rows)
+    # the figures as published, with their decimals (84.20 stays "84.20", 100 stays "100")
+    for expected in EXPECTED.to_dict("records"):
+        r = by_id[expected["indicador_id"]]
+        base = expected["base_tabla"] if expected["anio_base_cedula"] == 2022 else expected["base_cedula"]
+        assert r["linea_base_valor"] == base, expected["indicador_id"]
+        assert r["resultado_valor"] == (expected["resultado"] or ""), expected["indicador_id"]
+        assert r["meta_valor"] == expected["meta"], expected["indicador_id"]
+        assert r["fuente"] == expected["fuente_tabla"], expected["indicador_id"]
+    assert by_id["OM-2-02"]["resultado_valor"] == "84.20"
+    assert by_id["OM-5-04"]["linea_base_valor"] == "41.10"
     # progress toward the target, rounded to 2 decimals
     assert by_id["OM-1-01"]["avance_meta_pct"] == "14.29"    # (25 − 12.5) / (100 − 12.5)
     assert by_id["OM-2-02"]["avance_meta_pct"] == "105.25"   # 84.20 / 80
@@ -320,7 +332,10 @@ def test_export_minimal_fixture(tmp_path, capsys):
     assert header == EXPORT_COLUMNS
     by_id = {r["indicador_id"]: r for r in rows}
     assert list(by_id) == ["AC-1-01", "AC-1-02", "AC-2-01"]
-    assert by_id["AC-1-01"]["resultado_valor"] == "50"       # 45 / 90 × 100
+    assert by_id["AC-1-01"]["resultado_valor"] == "50"       # 45 / 90 × 100, no published precision
+    assert by_id["AC-1-01"]["linea_base_valor"] == "40"
+    assert by_id["AC-2-01"]["linea_base_valor"] == "70.5"
+    assert by_id["AC-2-01"]["nota"] == "La encuesta 2023 aún no se publica"
     assert by_id["AC-1-01"]["avance_meta_pct"] == "20"       # (50 − 40) / (90 − 40)
     assert by_id["AC-1-02"]["semaforo"] == "con_avance"       # descendente 15 → 12
     assert by_id["AC-1-02"]["avance_meta_pct"] == "42.86"    # (12 − 15) / (8 − 15)
