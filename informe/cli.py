@@ -112,8 +112,10 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
                    help="parámetros del año (por omisión params/<AÑO>.yaml; obligatorio si se da --year)")
 
-    e = sub.add_parser("export", add_help=False, help="escribe los CSV de datos abiertos del año (rápido, sin cuadernos)",
-                       description="Escribe datos/indicadores_<AÑO>.csv y datos/resumen_<AÑO>.csv.")
+    e = sub.add_parser("export", add_help=False,
+                       help="escribe los datos abiertos del año: CSV, XLSX y datapackage.json (rápido, sin cuadernos)",
+                       description="Escribe los datos abiertos del año en datos/: indicadores_<AÑO>.csv, resumen_<AÑO>.csv, "
+                                   "indicadores_<AÑO>.xlsx y datapackage.json (Frictionless).")
     _year_options(_spanish(e), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml o "
                                           "params/<AÑO>.yaml si existe; si no, valores por omisión)")
 
