@@ -38,6 +38,10 @@ write          0.22    0.16
 before: charts as SVG with glyph outlines, auto table layout everywhere; after: charts
 printed from their text-as-text SVG (``charts.Grafica``), fixed layout for the two long text
 tables in print (``informe.css``).
+
+Later, the 2023 report with trend tables and trajectory charts (52 pages), printed as tagged
+PDF/A-3u: median 9.55 s (layout 3.87, draw 3.40, write 1.11 of which ≈ 0.9 s is the tags and
+PDF/A). This script prints without attachments (the four open-data files add ≈ 0.1 s).
 """
 
 from __future__ import annotations
