@@ -14,8 +14,11 @@ stamp=".venv/.installed${extra:+-test}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "Instalando el paquete informe${extra} en .venv …"
   # PYTHONWARNINGS: no setuptools banner about editable installs in a normal run.
-  PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extra}"
+  # A pip configuration that lists local package folders which do not exist makes pip warn once per
+  # package ("Location … is ignored"); those lines say nothing about this install and are dropped.
+  quiet_pip() { PYTHONWARNINGS=ignore .venv/bin/python -m pip "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+  quiet_pip install -q --disable-pip-version-check --upgrade pip
+  quiet_pip install -q --disable-pip-version-check -e ".${extra}"
   touch "$stamp"
 fi
 
