@@ -356,3 +356,13 @@ def test_executed_notebooks_record_project_relative_paths(report_2023):
     assert meta["input_path"] == "notebooks/07_objetivo.ipynb"
     assert meta["parameters"]["data_dir"] == "data" and meta["parameters"]["params_file"] == "params/2023.yaml"
     assert str(config.ROOT) not in json.dumps(meta["parameters"]) + meta["input_path"]
+
+
+def test_pdf_text_stays_inside_the_right_margin(report_2023):
+    """No table runs past the right margin (letter paper, 2 cm margins): every word of every page ends
+    before the text column does. (Cédulas and the ODS table used to overflow by about 1 cm.)"""
+    words = subprocess.run(["pdftotext", "-bbox", str(report_2023 / "informe_2023.pdf"), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    right_edges = [float(x) for x in re.findall(r'xMax="([0-9.]+)"', words)]
+    text_column_end = 612 - 2 / 2.54 * 72  # points: page width minus the right margin
+    assert right_edges and max(right_edges) <= text_column_end + 1, max(right_edges)
