@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine
+from . import config, engine
 from .files import atomic_path, write_text_atomic
 from .load import Dataset
 from .problems import InformeError
@@ -98,8 +98,13 @@ def check_year(ds: Dataset, year: int) -> None:
     if year not in ds.years:
         present = ", ".join(map(str, ds.years)) or "ninguno"
         raise InformeError(
-            f"No hay resultados para el año {year} en {ds.path / 'resultados.csv'} (años con resultados: "
+            f"No hay resultados para el año {year} en {_results_place(ds.path)} (años con resultados: "
             f"{present}). Agregue las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.")
+
+
+def _results_place(data: Path) -> str:
+    """Where the results of ``data`` are: its resultados.csv, or the «resultados» sheet of a workbook."""
+    return f"{data}, hoja «resultados»" if config.is_book(data) else str(Path(data) / "resultados.csv")
 
 
 def plain(x) -> str:

@@ -433,10 +433,15 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
         year = years[-1]
     elif years is not None and year not in years:
         present = ", ".join(map(str, years)) or "ninguno"
-        problems.append(Problem(
+        missing = [Problem(
             "resultados.csv", f"no hay resultados para el año {year} (años con resultados: {present}); agregue "
             f"las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.", column="anio",
-            value=str(year)))
+            value=str(year))]
+        if config.is_book(data_dir):  # named by the workbook's sheet
+            from .libro import in_book
+
+            missing = in_book(data_dir, missing, [])
+        problems += missing
     problems += narrative.check(data_dir, year)
     params, found = check_params(year, params_path or config.params_file(year, data_dir), required=params_required)
     problems += found

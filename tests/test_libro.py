@@ -372,3 +372,15 @@ def test_files_that_are_not_workbooks(tmp_path):
     old.write_bytes(b"\xd0\xcf")
     with pytest.raises(DataError, match="no es una carpeta ni un libro de Excel .* Un libro .xls u .ods"):
         load.load(old)
+
+
+def test_a_year_without_results_is_named_by_the_sheet(book_of_data, tmp_path, capsys):
+    assert cli.main(["validate", "--data", str(book_of_data), "--year", "2026"]) == 2
+    printed = capsys.readouterr()
+    assert (f"{book_of_data.name}, hoja «resultados», columna «anio»: valor «2026»: no hay resultados"
+            in printed.out + printed.err)
+    params = tmp_path / "2026.yaml"
+    params.write_text("anio: 2026\n", encoding="utf-8")
+    assert cli.main(["export", "--data", str(book_of_data), "--year", "2026", "--params", str(params),
+                     "--out", str(tmp_path / "o")]) == 2
+    assert f"No hay resultados para el año 2026 en {book_of_data}, hoja «resultados»" in capsys.readouterr().err
