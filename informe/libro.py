@@ -484,7 +484,7 @@ def in_book(book: Path, problems: list[Problem], earlier: list[Problem]) -> list
             continue
         message = p.message.replace("la línea", "la fila").replace("(línea ", "(fila ")
         for file, other in SHEETS.items():
-            message = message.replace(f"en {file}", f"en la hoja «{other}»")
+            message = message.replace(f"en {file}", f"en la hoja «{other}»").replace(file, f"la hoja «{other}»")
         named.append(replace(p, file=Path(book).name, sheet=sheet, message=message))
     return named
 

@@ -98,6 +98,7 @@ def test_validate_accepts_the_template_of_data(book_of_data, capsys):
     # data-quality warnings on the tables are named by sheet and row, not by CSV file and line
     assert f"AVISO {book_of_data.name}, hoja «indicadores», fila 2: " in out
     assert "AVISO indicadores.csv" not in out and "AVISO resultados.csv" not in out
+    assert "pero la hoja «resultados» publica 12.5 para 2022" in out and "resultados.csv publica" not in out
 
 
 def test_export_from_the_workbook_equals_the_export_from_data(book_of_data, tmp_path):
