@@ -147,9 +147,8 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     from . import quality
     from .export import export
     from .notebook_cache import NotebookCache
-    from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
-
     from .execute import start_pool
+    from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
 
     started = time.perf_counter()
     with staging(out) as stage, contextlib.ExitStack() as workers_running:
@@ -160,10 +159,9 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         notebooks = stage / "notebooks"
         jobs = plan(dataset, year, data_dir, params_path, notebooks, fingerprint=notebook_key)
         to_run = jobs if force else [job for job in jobs if not cache.restore(job)]
-        if pool is not None:  # started by build(): stopped here with the rest (now, if nothing runs)
-            workers_running.callback(pool.shutdown, wait=True)
-        elif to_run:  # the workers start their kernels while the open data and the review are written
+        if pool is None and to_run:  # the workers start their kernels while the open data and review are written
             pool = start_pool(max(1, min(workers, len(to_run))))
+        if pool is not None:  # stopped once the notebooks ran (now, if none runs)
             workers_running.callback(pool.shutdown, wait=True)
         if not to_run:
             workers_running.close()

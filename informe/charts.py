@@ -19,7 +19,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from . import engine, fmt
+from . import fmt
 from .config import TEMPLATES_DIR
 from .report import Context
 
@@ -109,7 +109,7 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     year from the baseline to the report's year, the baseline first), Esperado (the straight path from
     the baseline to the target) or Meta."""
     rows = ctx.indicators(objetivo_id)
-    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = ctx.series
     parts = []
     for item in rows.to_dict("records"):
         base_year, meta_year = int(item["linea_base_anio"]), int(item["meta_anio"])

@@ -225,7 +225,7 @@ def cmd_build(args) -> int:
     """Build each year asked for, in turn; a year that fails is reported and the others still build.
     Exit code: that of the worst year (2 invalid data or parameters, 1 a notebook failed)."""
     from .build import build
-    from .problems import DataError, InformeError
+    from .problems import InformeError
 
     years = sorted(set(year for group in args.year for year in group))
     if len(years) == 1:
@@ -242,14 +242,11 @@ def cmd_build(args) -> int:
             build(year, data_dir=args.data, out_dir=args.out / str(year) if args.out else None,
                   formats=args.format, workers=args.workers, force=args.force)
             codes[year] = 0
-        except (DataError, InformeError) as err:
-            print(f"ERROR año {year}: {err}", file=sys.stderr, flush=True)
-            codes[year] = 2
         except Exception as err:
-            if type(err).__name__ != "NotebookError":
+            codes[year] = _failure_code(err)
+            if codes[year] is None:
                 raise
             print(f"ERROR año {year}: {err}", file=sys.stderr, flush=True)
-            codes[year] = 1
     built = [str(y) for y, code in codes.items() if code == 0]
     failed = [str(y) for y, code in codes.items() if code != 0]
     print(f"Años construidos: {', '.join(built) or 'ninguno'}" + (f"; con error: {', '.join(failed)}." if failed else "."))
@@ -297,9 +294,17 @@ def _quiet_stdout() -> None:
         pass
 
 
-def main(argv: list[str] | None = None) -> int:
-    from .problems import DataError, InformeError
+def _failure_code(err: Exception) -> int | None:
+    """Exit code of an error whose message tells the user what to fix: 2 for invalid data or parameters,
+    1 for a failing notebook (its message names it and the cell's error); None for a bug."""
+    from .problems import InformeError
 
+    if isinstance(err, InformeError):
+        return 2
+    return 1 if type(err).__name__ == "NotebookError" else None
+
+
+def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build, "lote": cmd_lote,
                "plantilla": cmd_plantilla}[args.command]
@@ -310,17 +315,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
         _quiet_stdout()
         return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
-    except DataError as err:
-        print(f"ERROR {err}", file=sys.stderr)
-        return 2
-    except InformeError as err:
-        print(f"ERROR {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # a failing notebook: message names it and the cell's error
-        if type(err).__name__ != "NotebookError":
+    except Exception as err:
+        code = _failure_code(err)
+        if code is None:
             raise
         print(f"ERROR {err}", file=sys.stderr)
-        return 1
+        return code
     except KeyboardInterrupt:
         print("Interrumpido.", file=sys.stderr)
         return 130

@@ -17,7 +17,7 @@ The look (colours, widths, fonts) lives in one place: ``templates/informe/inform
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 import pandas as pd
@@ -73,6 +73,11 @@ class Context:
             raise InformeError(f"El objetivo {objetivo_id} no existe en objetivos.csv; los objetivos son: "
                                f"{', '.join(map(str, obj['objetivo_id']))}. Corrija el parámetro objetivo_id.")
         return str(match.iloc[0])
+
+    @cached_property
+    def series(self) -> pd.DataFrame:
+        """Every year of every indicator, long (:func:`engine.series`), computed once per context."""
+        return engine.series(self.dataset.indicadores, self.dataset.resultados)
 
     def indicators(self, objetivo_id: int) -> pd.DataFrame:
         """The year's computed indicator table, rows of one objective."""
@@ -401,7 +406,7 @@ def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     baseline up to the report's year, the target, progress toward it against the progress expected on
     a straight path, and the trajectory status."""
     rows = ctx.indicators(objetivo_id).reset_index(drop=True)
-    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = ctx.series
     long = long[long["indicador_id"].isin(rows["indicador_id"])]
     years = sorted(int(y) for y in long["anio"].unique() if int(rows["linea_base_anio"].min()) < y <= ctx.year)
     wide = long.pivot(index="indicador_id", columns="anio", values="valor").reindex(rows["indicador_id"])
@@ -421,7 +426,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
     """"Tendencia hacia la meta": the trend table (styler.data is the typed frame)."""
     frame = tendencia_datos(ctx, objetivo_id)
     rows = ctx.indicators(objetivo_id).reset_index(drop=True)
-    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = ctx.series
     estados = long.pivot(index="indicador_id", columns="anio", values="estado").reindex(rows["indicador_id"])
     res = ctx.dataset.resultados  # each value with the decimals it was published with (not for num/den)
     decimals = (res.assign(decimales=res["valor_decimales"].where(res["numerador"].isna()))
@@ -483,7 +488,7 @@ def nota_grafica(ctx: Context, objetivo_id: int) -> HTML:
 
 def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Every year of the objective's indicators, one row per indicator, years as columns (exploration)."""
-    long = engine.series(ctx.dataset.indicadores, ctx.dataset.resultados)
+    long = ctx.series
     long = long[long["objetivo_id"] == int(objetivo_id)]
     wide = long.pivot(index=["indicador_id", "nombre"], columns="anio", values="valor")
     wide = wide.reindex(pd.MultiIndex.from_frame(long[["indicador_id", "nombre"]].drop_duplicates()))
