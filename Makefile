@@ -24,6 +24,7 @@ lab:
 
 bench:
 	@bash scripts/setup.sh
+	.venv/bin/python -m pip install -q -e ".[bench]"
 	.venv/bin/python bench/bench_build.py
 
 clean:

@@ -5,7 +5,7 @@ runs and every blocker is reported at once. Outputs go to ``outputs/<Y>/`` (or `
 
 * ``notebooks/`` — the executed notebooks (``07_objetivo.ipynb`` runs once per objective);
 * ``datos/`` — ``indicadores_<Y>.csv``, ``resumen_<Y>.csv``, ``indicadores_<Y>.xlsx`` and ``datapackage.json``;
-* ``informe_<Y>.html`` and ``informe_<Y>.pdf`` (tagged PDF/A-3u carrying the files of ``datos/``);
+* ``informe_<Y>.html`` and ``informe_<Y>.pdf`` (tagged, printed by Chromium, carrying the files of ``datos/``);
 * ``calidad_<Y>.html`` — the data-quality review for evaluators (not part of the official report).
 
 Nothing lost, nothing half-written: everything is written into a staging directory beside
@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib
 import json
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -148,7 +146,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     from .export import export
     from .notebook_cache import NotebookCache
     from .execute import start_pool
-    from .render import html_to_pdf, stitch_html  # heavy imports (nbconvert, WeasyPrint) only when building
+    from .render import html_to_pdf, stitch_html  # heavy import (nbconvert) only when building
 
     started = time.perf_counter()
     with staging(out) as stage, contextlib.ExitStack() as workers_running:
@@ -174,8 +172,6 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             progress(f"{len(jobs) - len(to_run)} de {len(jobs)} cuadernos sin cambios: se toman de la caché.")
         if to_run:
             progress(f"Ejecutando {len(to_run)} cuadernos con papermill ({workers} en paralelo)…")
-            if "pdf" in formats:  # this process only waits for the workers: meanwhile, import the PDF engine
-                threading.Thread(target=importlib.import_module, args=("weasyprint",), daemon=True).start()
             _execute(to_run, workers, progress, stage, out, pool, when_done=cache.store)  # stored as each one ends
             workers_running.close()  # the kernels exit now, not after the PDF
         for job in jobs:
@@ -219,12 +215,11 @@ PRINT_KEY = "impresion"
 
 
 def print_settings() -> str:
-    """What the PDF's bytes depend on besides the HTML and its attachments: the printing code and WeasyPrint."""
-    from importlib.metadata import version
+    """What the PDF's bytes depend on besides the HTML and its attachments: the printing code and the browser."""
+    from . import chromium, render
 
-    from . import render
-
-    return huella.file_digest(Path(render.__file__))[:16] + f"-weasyprint-{version('weasyprint')}"
+    code = [Path(render.__file__), Path(chromium.__file__), render.PAPER_SCRIPT]
+    return "-".join(huella.file_digest(path)[:12] for path in code) + "-" + render.browser_identity()
 
 
 def _same_print(out: Path, stage: Path, inputs: list[Path]) -> bool:

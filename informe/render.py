@@ -1,5 +1,5 @@
 """Stitching of the executed notebooks into ONE self-contained HTML report, and
-printing of that HTML to PDF with WeasyPrint.
+printing of that HTML to PDF with headless Chromium.
 
 HTML (:func:`stitch_html`)
     The cells of the executed notebooks are concatenated, in order, into one
@@ -17,24 +17,27 @@ HTML (:func:`stitch_html`)
     charts are ``data:`` images, so nothing has to be repaired afterwards.
 
 PDF (:func:`html_to_pdf`)
-    WeasyPrint renders the same HTML with the ``print`` media rules of
-    ``informe.css`` (US letter, running header from ``string-set``, "Página X de Y"
-    footer, cover on its own named page). Only ``data:`` and ``file:`` URLs may be
-    fetched, so a stray remote reference can never hang the build.
+    Headless Chromium (:mod:`informe.chromium`) prints the same HTML with the ``print`` media
+    rules of ``informe.css``: US letter, the cover on its own named page without header or footer,
+    "Página X de Y" in the page's margin box, every section on a new page. Chromium has CSS page
+    margin boxes and named pages but not ``string-set`` nor ``target-counter``, so ``papel.js``
+    prepares the page before each print: each section gets a named page whose header carries its
+    title (and every page the report's title), and each entry of the index the number of the page
+    its target fell on in the previous print. The first print is a draft that paints only the index
+    links and their targets (half the time: visibility does not change the layout); the second,
+    final print has the page numbers, whose fixed width leaves the layout as it was (checked: the
+    prints go on until the numbers stop changing). The browser is offline: a stray remote
+    reference can never hang the build.
 
-    The PDF is **PDF/A-3u with structure tags** (:data:`PDF_OPTIONS`): the tags (headings,
-    paragraphs, lists, tables with their header cells, figures with their ``alt`` text,
-    links) let a screen reader navigate it, with the language (``<html lang>``) and the
-    title (``<title>``, shown instead of the file name) in the catalog; PDF/A-3 is the ISO
-    archival profile that allows any file to be embedded, each with its MIME type and
-    relationship, so the report carries its open data (``attachments``: the files of
-    ``datos/``, relationship ``Data``). The attachments are dated REPRODUCIBLE_DATE, never
-    the time of the build, and the file identifier is a digest of the content: the same HTML
-    and attachments give the same bytes. Level "u" (every glyph maps to Unicode: text can
-    be searched and copied) is the one WeasyPrint meets by construction; ``pdf/a-3a`` and
-    ``pdf/ua-1`` would add the same tags but declare accessibility conformance that no
-    validator has checked here (there is no veraPDF in the toolchain), and ``pdf/ua-1``
-    does not relate the attachments to the document.
+    The PDF is **tagged** (Chromium's structure tree: headings, paragraphs, lists, tables with
+    their header cells, figures with their ``alt`` text, links), with the language
+    (``<html lang>``) and the title (``<title>``, shown instead of the file name); its bookmarks
+    are the sections and subsections (Chromium's destinations, the headings' own text). The
+    open-data files are embedded (pikepdf) with their MIME type, relationship ``Data`` and the date
+    REPRODUCIBLE_DATE, and listed as the document's associated files. No date of the build is
+    kept and the file identifier is a digest of the content: the same HTML and attachments give
+    the same bytes. It is not PDF/A: Chromium does not write it (an earlier version printed with
+    WeasyPrint as PDF/A-3u, three times slower).
 
 Both functions write atomically: a temporary file in the destination directory,
 then :func:`os.replace`; on any error the temporary file is removed and a
@@ -43,11 +46,9 @@ previous report is left untouched.
 
 from __future__ import annotations
 
-import base64
 import copy
-import gc
+import io
 import logging
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -55,14 +56,12 @@ from typing import Iterable
 from informe import config
 from informe.files import atomic_path
 
-__all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME", "PDF_OPTIONS"]
+__all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
 
 log = logging.getLogger(__name__)
 
 TEMPLATE_NAME = "informe"
 
-#: WeasyPrint's options for the report's PDF (see the module docstring).
-PDF_OPTIONS = {"pdf_variant": "pdf/a-3u", "pdf_tags": True}
 #: The date inside generated files that need one (PDF attachments, the XLSX's ZIP entries): fixed, so
 #: that no date of the machine reaches an output (1980-01-01, the earliest date a ZIP entry can hold).
 REPRODUCIBLE_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)
@@ -151,71 +150,154 @@ def stitch_html(
     return out_html
 
 
-_KNOWN_WARNINGS = re.compile(
-    r"Ignored `(?:-webkit-)?print-color-adjust"
-    r"|Ignored `(?:fill|stroke|stop|clip|marker|paint-order|shape-rendering|text-rendering"
-    r"|text-anchor|dominant-baseline|alignment-baseline|color-interpolation|mix-blend-mode)[-a-z]*\s*:"
-)
+#: The browser that prints the PDF: the program named by INFORME_CHROMIUM, else the first of these on PATH.
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+#: Prepares the page for paper before each print (running header, index page numbers; see the file).
+PAPER_SCRIPT = config.TEMPLATES_DIR / TEMPLATE_NAME / "papel.js"
+#: The PDF's ``/Creator`` (the browser's user agent otherwise).
+CREATOR = "informe + nbconvert"
+#: Prints needed at most for the index's page numbers to settle (they have a fixed width: two suffice).
+MAX_PRINTS = 3
 
 
-class _DropKnownWarnings(logging.Filter):
-    """Warnings that are not news, dropped so real ones stand out:
+def chromium() -> str:
+    """The Chromium (or Chrome) executable that prints the PDF."""
+    import os
+    import shutil
 
-    * ``print-color-adjust`` is for browsers (WeasyPrint always prints backgrounds);
-    * SVG presentation properties in the ``style`` attributes of inline SVG
-      (matplotlib writes ``style="fill: …"``): WeasyPrint's CSS parser warns about
-      them, its SVG renderer applies them (hundreds of lines per report otherwise).
-    """
+    from .problems import InformeError
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not _KNOWN_WARNINGS.search(record.getMessage())
-
-
-def _offline_fetcher():
-    from weasyprint import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data", "file"})
-
-
-def _attachment(path: Path, fetcher):
-    """``path`` as a PDF attachment: its name, its MIME type, dated REPRODUCIBLE_DATE."""
-    from weasyprint import Attachment
-
-    media_type = ATTACHMENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-    content = base64.b64encode(path.read_bytes()).decode("ascii")  # a missing file fails the print
-    return Attachment(url=f"data:{media_type};base64,{content}", url_fetcher=fetcher, name=path.name,
-                      created=REPRODUCIBLE_DATE, modified=REPRODUCIBLE_DATE, relationship="Data")
+    named = os.environ.get("INFORME_CHROMIUM")
+    found = shutil.which(named) if named else next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
+    if not found:
+        raise InformeError(
+            (f"INFORME_CHROMIUM={named}: no es un programa que se pueda ejecutar. " if named else
+             "No se encontró Chromium, que imprime el PDF. ")
+            + "Instálelo (apt-get install chromium) o indique su ruta en INFORME_CHROMIUM; "
+              "o construya solo el HTML con --format html.")
+    return found
 
 
-def _associated_files_once(document, pdf) -> None:
-    """WeasyPrint 70 lists each attachment twice in the catalog's ``/AF`` (from the name tree and from
-    the file specifications): keep the first of each, in order."""
-    if "AF" in pdf.catalog:
-        import pydyf
+def browser_identity() -> str:
+    """The browser that would print, as its path, size and modification time (an upgrade changes it);
+    empty if there is none. Cheap: no process is started."""
+    import os
 
-        pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
+    from .problems import InformeError
+
+    try:
+        path = os.path.realpath(chromium())
+        stat = os.stat(path)
+    except (InformeError, OSError):
+        return ""
+    return f"{path}:{stat.st_size}:{int(stat.st_mtime)}"
+
+
+def _anchor_pages(pdf) -> dict[str, int]:
+    """Page number (1-based) of every named destination of a PDF Chromium printed: the targets of the
+    document's internal links, i.e. the entries of the index."""
+    page_of = {page.objgen: number for number, page in enumerate(pdf.pages, 1)}
+    dests = pdf.Root.get("/Dests")
+    return {} if dests is None else {str(name)[1:]: page_of[dest[0].objgen] for name, dest in dests.items()}
+
+
+def _print(page, *, final: bool) -> bytes:
+    """One print of the loaded report: the CSS page size and margins, backgrounds; the final print tagged
+    (structure tree) and with Chromium's outline, whose destinations :func:`_outline` keeps."""
+    return page.print_pdf(preferCSSPageSize=True, printBackground=True, generateTaggedPDF=final,
+                          generateDocumentOutline=final)
+
+
+def _print_report(html: Path) -> tuple[bytes, list[dict]]:
+    """Print ``html`` with Chromium, offline: prepare the page for paper and print a draft, give the index
+    the page numbers of that print, print again until they no longer change (once: they have a fixed
+    width). Returns the final PDF and the headings of the report (see ``papel.js``)."""
+    import pikepdf
+
+    from .chromium import Chromium
+
+    script = PAPER_SCRIPT.read_text(encoding="utf-8")
+    with Chromium(chromium()) as browser:
+        page = browser.open(html)
+        pages = None
+        for _ in range(MAX_PRINTS):
+            headings = page.evaluate(script, pages)
+            data = _print(page, final=pages is not None)
+            with pikepdf.open(io.BytesIO(data)) as printed:
+                found = _anchor_pages(printed)
+            if found == pages:
+                return data, headings
+            pages = found
+    raise RuntimeError(f"los números de página del índice no se estabilizan tras {MAX_PRINTS} impresiones")
+
+
+def _outline(pdf, headings: list[dict]) -> None:
+    """The PDF's bookmarks: sections (h1) and subsections (h2), nothing of the cover nor below h2, titled
+    with the headings' text. Chromium's outline has every heading, in order, with the right destination
+    but with the spaces lost where a heading wraps: its destinations are kept, its titles replaced."""
+    from pikepdf import OutlineItem
+
+    with pdf.open_outline() as outline:
+        printed = []
+
+        def walk(items):
+            for item in items:
+                printed.append(item)
+                walk(item.children)
+
+        walk(outline.root)
+        if len(printed) != len(headings):  # not the headings we know: Chromium's own outline stays
+            log.warning("marcadores del PDF: %d en Chromium, %d encabezados; se dejan los de Chromium",
+                        len(printed), len(headings))
+            return
+        root, section = [], None
+        for item, heading in zip(printed, headings):
+            if heading["portada"] or heading["nivel"] > 2:
+                continue
+            mark = OutlineItem(heading["texto"], destination=item.destination, action=item.action)
+            if heading["nivel"] == 1:
+                section = mark
+                root.append(mark)
+            else:
+                (section.children if section is not None else root).append(mark)
+        outline.root[:] = root
+
+
+def _attach(pdf, path: Path) -> None:
+    """Embed ``path``: its name, its MIME type, relationship Data, dated REPRODUCIBLE_DATE; and list it in
+    the catalog's associated files (``/AF``)."""
+    import pikepdf
+    from pikepdf.models.metadata import encode_pdf_date
+
+    date = encode_pdf_date(REPRODUCIBLE_DATE)
+    spec = pikepdf.AttachedFileSpec(
+        pdf, path.read_bytes(),  # a missing file fails the print
+        filename=path.name, mime_type=ATTACHMENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        creation_date=date, mod_date=date, relationship=pikepdf.Name.Data)
+    pdf.attachments[path.name] = spec
+    if "/AF" not in pdf.Root:
+        pdf.Root.AF = pikepdf.Array()
+    pdf.Root.AF.append(pdf.attachments[path.name].obj)
 
 
 def html_to_pdf(html: Path, pdf: Path, attachments: Iterable[Path] = ()) -> Path:
-    """Print ``html`` to ``pdf`` with WeasyPrint (CSS paged media), tagged PDF/A-3u with the files
-    ``attachments`` embedded, atomically."""
-    from weasyprint import HTML
+    """Print ``html`` to ``pdf`` with headless Chromium (see the module docstring): tagged, with the
+    report's title and language, bookmarks of its sections, and the files ``attachments`` embedded;
+    atomically, and the same bytes for the same HTML and attachments."""
+    import pikepdf
 
     html, pdf = Path(html), Path(pdf)
-    weasy_log = logging.getLogger("weasyprint")
-    quiet = _DropKnownWarnings()
-    weasy_log.addFilter(quiet)
-    # WeasyPrint makes millions of short-lived objects: the collector need not scan again and again
-    # what the process held before the print (in a build: pandas, nbconvert, the notebooks).
-    gc.freeze()
-    try:
-        fetcher = _offline_fetcher()
-        # by name: the PDF's name tree of embedded files must be sorted (WeasyPrint keeps the given order)
-        files = [_attachment(path, fetcher) for path in sorted(map(Path, attachments), key=lambda p: p.name)]
-        document = HTML(filename=str(html), url_fetcher=fetcher, media_type="print").render()
+    data, headings = _print_report(html)
+    with pikepdf.open(io.BytesIO(data)) as document:
+        _outline(document, headings)
+        # by name: the name tree of embedded files is sorted
+        for path in sorted(map(Path, attachments), key=lambda p: p.name):
+            _attach(document, path)
+        info = document.docinfo
+        for key in ("/CreationDate", "/ModDate"):  # the time of the build: never in an output
+            if key in info:
+                del info[key]
+        info.Creator = CREATOR
         with atomic_path(pdf) as tmp:
-            document.write_pdf(str(tmp), attachments=files, finisher=_associated_files_once, **PDF_OPTIONS)
-    finally:
-        gc.unfreeze()
-        weasy_log.removeFilter(quiet)
+            document.save(tmp, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return pdf

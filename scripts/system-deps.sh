@@ -1,19 +1,18 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed only when missing.
-#   scripts/system-deps.sh          what the build needs (WeasyPrint: pango, fonts)
-#   scripts/system-deps.sh --test   plus what the tests need (poppler-utils, chromium, nodejs, npm)
+#   scripts/system-deps.sh          what the build needs (chromium prints the PDF; fonts)
+#   scripts/system-deps.sh --test   plus what the tests need (poppler-utils, nodejs, npm)
 set -euo pipefail
 
 need=()
 # Each listing is captured once and matched in the shell: `cmd | grep -q` under pipefail fails
 # at random (grep exits on the first match, cmd gets SIGPIPE).
-libs=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null || true)
 fonts=$(fc-list 2>/dev/null || true)
-[[ $libs == *libpango-1.0.so* ]] || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [[ ${fonts,,} == *"dejavu sans"* ]] || need+=(fonts-dejavu-core)
+# Chromium, or the browser named by INFORME_CHROMIUM (render.py).
+command -v "${INFORME_CHROMIUM:-chromium}" >/dev/null || need+=(chromium)
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null || need+=(poppler-utils)
-  command -v chromium >/dev/null || need+=(chromium)
   # Accessibility audit (tests/a11y): axe-core and puppeteer-core run on Node.
   command -v node >/dev/null || need+=(nodejs)
   command -v npm >/dev/null || need+=(npm)

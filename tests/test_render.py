@@ -1,4 +1,4 @@
-"""Execution (papermill), stitching (nbconvert) and printing (WeasyPrint), for real.
+"""Execution (papermill), stitching (nbconvert) and printing (Chromium), for real.
 
 Toy notebooks live in tests/fixtures/render/ (regenerate them with
 ``.venv/bin/python tests/fixtures/render/make_fixtures.py``):
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-import zlib
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -44,15 +44,17 @@ def _outputs_text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _pdf_page_count(data: bytes) -> int:
-    """Pages of a PDF written by WeasyPrint (page objects may sit in compressed object streams)."""
-    blobs = [data]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            blobs.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            pass
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", b"\n".join(blobs)))
+def _pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext, layout kept)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    return text.split("\f")[:-1]
+
+
+def _header_and_body(page: str) -> tuple[str, str]:
+    """A page's first line of text (the running header) and the rest."""
+    lines = [line for line in page.splitlines() if line.strip()]
+    return (lines[0], "\n".join(lines[1:])) if lines else ("", "")
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -179,33 +181,53 @@ def test_exploration_cells_and_cells_without_report_content_leave_no_trace(repor
     assert len(all_ids) == len(set(all_ids))
 
 
-def test_html_to_pdf(report, tmp_path):
+@pytest.fixture(scope="module")
+def printed(report, tmp_path_factory):
     html_path, _ = report
-    pdf = html_to_pdf(html_path, tmp_path / "informe.pdf")
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF-")
-    pages = _pdf_page_count(data)
-    # cover, TOC, directorio, I (2 pages), VII (≥ 3: the long table breaks)
-    assert pages >= 7, pages
-    assert [p.name for p in tmp_path.iterdir()] == ["informe.pdf"]  # no temp file left
+    out = tmp_path_factory.mktemp("pdf")
+    pdf = html_to_pdf(html_path, out / "informe.pdf")
+    return pdf, _pdf_pages(pdf)
 
 
-def test_pdf_layout_cover_alone_toc_second_sections_on_new_pages(report):
-    """Where the anchors land in WeasyPrint's layout (the same engine html_to_pdf uses)."""
-    from weasyprint import HTML
+def test_html_to_pdf_writes_one_pdf_and_no_temporary_file(printed):
+    pdf, pages = printed
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    # cover, TOC, directorio, I, VII (≥ 2: the long table breaks)
+    assert len(pages) >= 6, len(pages)
+    assert [p.name for p in pdf.parent.iterdir()] == ["informe.pdf"]
 
-    html_path, _ = report
-    document = HTML(filename=str(html_path)).render()
-    page_of = {}
-    for number, page in enumerate(document.pages, 1):
-        for anchor in page.anchors:
-            page_of.setdefault(anchor, number)
-    assert page_of["indice-titulo"] == 2  # page 1 is the cover, alone
-    assert page_of["presentacion"] > 2
-    # each h1.seccion starts a page; the first h2 follows its h1 on the same page
-    assert page_of["vii-operacion"] > page_of["presentacion"]
-    assert page_of["objetivo-7"] == page_of["vii-operacion"]
-    assert page_of["obj-2"] > page_of["vii-operacion"]
+
+def test_pdf_cover_alone_then_page_numbers_and_running_header(printed):
+    """The cover has no header or footer; every other page says «Página X de Y» and carries the report's
+    title in its header; a section's pages carry its title too, also the pages it continues on."""
+    _, pages = printed
+    assert "Página" not in pages[0] and "Informe Anual" in pages[0]
+    for number, page in enumerate(pages[1:], 2):
+        assert f"Página {number} de {len(pages)}" in page, number
+        header, _ = _header_and_body(page)
+        assert header.strip().startswith(TITLE), (number, header)
+    in_section = [n for n, page in enumerate(pages, 1)
+                  if "VII. Operación de la estrategia" in _header_and_body(page)[0]]
+    starts = [n for n, page in enumerate(pages, 1)
+              if "VII. Operación de la estrategia" in _header_and_body(page)[1] and "Índice" not in page]
+    assert starts and len(in_section) >= 2, (starts, in_section)  # the long table goes on to the next page
+    assert in_section == list(range(starts[0], starts[0] + len(in_section)))
+    assert in_section[-1] == len(pages)  # the last section of the report runs to its end
+
+
+def test_pdf_index_gives_the_page_each_entry_starts_on(printed):
+    """Every entry of the index has the number of the page where its heading is (found in the body of
+    that page, not in its header), and each section starts on a new page."""
+    _, pages = printed
+    index = next(page for page in pages if "Índice" in page)
+    entries = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", _header_and_body(index)[1], re.M)
+    assert len(entries) >= 2, entries
+    for title, number in entries:
+        assert title in _header_and_body(pages[int(number) - 1])[1], (title, number)
+        assert all(title not in _header_and_body(page)[1] for page in pages[:int(number) - 1]
+                   if page is not index), title
+    sections = [(t, int(n)) for t, n in entries if re.match(r"[IVX]+\. ", t)]
+    assert len({n for _, n in sections}) == len(sections), sections
 
 
 # --------------------------------------------------------------------------- atomic writes

@@ -1,0 +1,56 @@
+// Prepara el informe para el papel. render.html_to_pdf lo evalúa en Chromium (medio "print")
+// antes de cada impresión; el HTML publicado no lo lleva.
+//
+//   paginas: {ancla: número de página} de la impresión anterior, o null en la primera.
+//
+// 1. Encabezado corrido: cada sección (h1.seccion) y lo que le sigue hasta la siguiente se
+//    imprimen en una página con nombre propio ("seccion-N"), cuyo margen superior derecho lleva
+//    el título de la sección; el título del informe (<title>) va a la izquierda de todas las
+//    páginas salvo la portada. Chromium no tiene string-set: las páginas con nombre hacen lo mismo.
+// 2. Índice: cada entrada recibe su número de página (data-pagina, que informe.css muestra con
+//    una línea punteada). En la primera impresión, un número provisional del mismo ancho.
+// 3. Borrador: la primera impresión solo dice en qué página cae cada ancla. Se imprime sin pintar
+//    más que los vínculos del índice y sus destinos (visibility no cambia la maquetación): tarda
+//    la mitad.
+// Devuelve los encabezados visibles (h1 a h6) en orden, los mismos que Chromium pone en los
+// marcadores del PDF: [{nivel, texto, portada}] ("portada": está en la portada).
+(paginas) => {
+  const limpio = (el) => el.textContent.replace(/\s+/g, " ").trim();
+  const cadena = (texto) => JSON.stringify(texto);  // sin saltos de línea: también una cadena CSS
+
+  const main = document.querySelector("main.informe");
+  let reglas = "@page { @top-left { content: " + cadena(document.title) + "; } }\n";
+  let actual = null;
+  for (const bloque of main.children) {
+    const h1 = bloque.querySelector("h1.seccion");
+    if (h1) {
+      actual = h1.id;
+      reglas += "@page " + actual + " { @top-right { content: " + cadena(limpio(h1)) + "; } }\n";
+    }
+    if (actual) bloque.style.page = actual;
+  }
+  let hoja = document.getElementById("informe-papel");
+  if (!hoja) {
+    hoja = document.createElement("style");
+    hoja.id = "informe-papel";
+    hoja.media = "print";
+    document.head.append(hoja);
+  }
+  hoja.textContent = reglas;
+  document.getElementById("informe-borrador")?.remove();
+  if (!paginas) {
+    const borrador = document.createElement("style");
+    borrador.id = "informe-borrador";
+    borrador.textContent = "body * { visibility: hidden !important; }\n"
+      + "nav.indice a, [id] { visibility: visible !important; }";
+    document.head.append(borrador);
+  }
+
+  for (const a of document.querySelectorAll("nav.indice a[href^='#']")) {
+    a.dataset.pagina = paginas ? String(paginas[a.hash.slice(1)] ?? "") : "00";
+  }
+
+  return [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+    .filter((h) => h.getClientRects().length > 0)
+    .map((h) => ({ nivel: Number(h.tagName[1]), texto: limpio(h), portada: !!h.closest("section.portada") }));
+}
