@@ -5,7 +5,7 @@
 
 Measures, on the embedded data: load + validation, the engine, the open-data
 export, then ``informe build`` end to end per worker count (wall seconds, and the
-peak resident memory of this process and of its children: kernels, WeasyPrint).
+peak resident memory of this process and of its children: kernels, Chromium).
 """
 
 from __future__ import annotations

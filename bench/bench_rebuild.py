@@ -6,7 +6,8 @@ Each case runs as a separate command; wall time and the peak of the summed resid
 its whole process tree (sampled every 50 ms with psutil) are printed:
 
 1. the naive script a user writes by hand: the ``papermill`` CLI on each notebook in turn, then
-   ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI;
+   ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI (the
+   pipeline the issue describes; ``pip install -e '.[bench]'`` installs WeasyPrint for it);
 2. ``informe build`` cold (empty cache, new output directory);
 3. ``informe build`` again, nothing changed;
 4. after touching one narrative file (its content changes);
@@ -90,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-naive", action="store_true", help="no medir el script ingenuo")
     args = parser.parse_args(argv)
+    if not args.skip_naive and not (BIN / "weasyprint").exists():
+        print("El script ingenuo imprime con la orden weasyprint, que no está instalada: "
+              "`.venv/bin/pip install -e '.[bench]'` (o `make bench`), o use --skip-naive.", file=sys.stderr)
+        return 2
     css = ROOT / "informe" / "templates" / "informe" / "informe.css"
     original_css = css.read_bytes()
     with tempfile.TemporaryDirectory(prefix="bench-rebuild-") as tmp:

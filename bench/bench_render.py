@@ -61,10 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stitch_html ({len(paths)} notebooks, {html.stat().st_size / 1e6:.2f} MB): "
               f"{time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()
-        import weasyprint  # noqa: F401
-
-        print(f"import weasyprint: {time.perf_counter() - t0:.2f} s")
-        t0 = time.perf_counter()
         pdf = html_to_pdf(html, scratch / "informe.pdf")
         print(f"html_to_pdf ({pdf.stat().st_size / 1e6:.2f} MB): {time.perf_counter() - t0:.2f} s")
 

@@ -113,8 +113,11 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
 
     from .execute import start_pool
     from .problems import DataError
+    from .render import chromium
     from .validate import year_inputs
 
+    if "pdf" in formats:
+        chromium()  # no browser to print with: said now, not after the notebooks ran
     with contextlib.ExitStack() as workers_running:
         if force or not (out / huella.MANIFEST).is_file():
             # A first build (or --force) runs every notebook: the workers start their kernels now,

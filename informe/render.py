@@ -263,6 +263,31 @@ def _outline(pdf, headings: list[dict]) -> None:
         outline.root[:] = root
 
 
+def _stable_ids(pdf) -> None:
+    """The same bytes for the same HTML: Chromium names the elements of the structure tree after its own
+    DOM node numbers, which shift from one run to the next (and gives the file a random identifier).
+    Renumber them in order, in the ID tree and in the table cells' ``/Headers`` that refer to them; drop
+    the identifier (pikepdf writes one from the content)."""
+    from pikepdf import Array, Dictionary, Name, NameTree, String
+
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is not None and "/IDTree" in root:
+        tree = NameTree(root.IDTree)
+        new = {name: f"node{n:08d}" for n, name in enumerate(tree.keys(), 1)}  # the tree's order: sorted
+        renumbered = NameTree.new(pdf)
+        for name, element in tree.items():
+            element.ID = String(new[name])
+            renumbered[new[name]] = element
+        root.IDTree = renumbered.obj
+        for obj in pdf.objects:
+            if isinstance(obj, Dictionary) and obj.get("/Type") == Name.StructElem and "/A" in obj:
+                for attributes in (obj.A if isinstance(obj.A, Array) else [obj.A]):
+                    if isinstance(attributes, Dictionary) and "/Headers" in attributes:
+                        attributes.Headers = Array([String(new[str(h)]) for h in attributes.Headers])
+    if "/ID" in pdf.trailer:
+        del pdf.trailer.ID
+
+
 def _attach(pdf, path: Path) -> None:
     """Embed ``path``: its name, its MIME type, relationship Data, dated REPRODUCIBLE_DATE; and list it in
     the catalog's associated files (``/AF``)."""
@@ -290,6 +315,7 @@ def html_to_pdf(html: Path, pdf: Path, attachments: Iterable[Path] = ()) -> Path
     data, headings = _print_report(html)
     with pikepdf.open(io.BytesIO(data)) as document:
         _outline(document, headings)
+        _stable_ids(document)
         # by name: the name tree of embedded files is sorted
         for path in sorted(map(Path, attachments), key=lambda p: p.name):
             _attach(document, path)

@@ -1,6 +1,6 @@
 """Fixtures shared by the end-to-end tests: ONE real build of the 2023 report per test session.
 
-The build runs papermill, nbconvert and WeasyPrint for real (no mocks); every test that
+The build runs papermill, nbconvert and Chromium for real (no mocks); every test that
 looks at the report, its PDF or its executed notebooks reads this one build, so no
 notebook is executed twice.
 """

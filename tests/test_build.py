@@ -1,4 +1,4 @@
-"""End-to-end: ``informe build`` for real (papermill, nbconvert, WeasyPrint, Chromium; no mocks)."""
+"""End-to-end: ``informe build`` for real (papermill, nbconvert, Chromium; no mocks)."""
 
 from __future__ import annotations
 

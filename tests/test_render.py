@@ -230,6 +230,18 @@ def test_pdf_index_gives_the_page_each_entry_starts_on(printed):
     assert len({n for _, n in sections}) == len(sections), sections
 
 
+def test_without_chromium_the_pdf_says_what_to_install_and_writes_nothing(report, tmp_path, monkeypatch):
+    from informe.problems import InformeError
+
+    html_path, _ = report
+    monkeypatch.setenv("INFORME_CHROMIUM", str(tmp_path / "no-hay-navegador"))
+    with pytest.raises(InformeError) as info:
+        html_to_pdf(html_path, tmp_path / "informe.pdf")
+    message = str(info.value)
+    assert "INFORME_CHROMIUM" in message and "apt-get install chromium" in message and "--format html" in message
+    assert list(tmp_path.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- atomic writes
 
 
