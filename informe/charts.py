@@ -41,8 +41,8 @@ class Grafica(Figure):
     One SVG serves the screen and the PDF: text as SVG ``<text>`` in the chart's font (DejaVu
     Sans, which the report's text uses too: no extra font embedded in the PDF), with sans-serif
     fallbacks for a browser that lacks it; vector, searchable and selectable. Text drawn as glyph
-    outlines instead made the SVG four times larger and WeasyPrint re-parses an outline at each
-    use (the five bar charts took ≈ 4 s of a ≈ 12 s print; ``bench/bench_pdf.py``).
+    outlines instead made the SVG four times larger (and, when the PDF was printed with
+    WeasyPrint, cost ≈ 4 s of a ≈ 12 s print).
     """
 
     def _repr_svg_(self) -> str:
