@@ -26,6 +26,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .problems import InformeError
+
 __all__ = ["Chromium", "ChromiumError"]
 
 #: Seconds to wait for any one answer of the browser before giving up (a print of the 2023 report
@@ -42,8 +44,13 @@ SWITCHES = (
 )
 
 
-class ChromiumError(RuntimeError):
-    """The browser could not do what was asked (the message says what, in Spanish)."""
+#: What the user can do when the browser fails (appended to the messages about it).
+HINT = (" Compruebe que Chromium funciona en esta máquina (chromium --headless --no-sandbox --dump-dom "
+        "about:blank) o construya solo el HTML con --format html.")
+
+
+class ChromiumError(InformeError):
+    """The browser could not do what was asked (the message says what, in Spanish, and what to do)."""
 
 
 class Page:
@@ -113,9 +120,9 @@ class Chromium:
             ready, _, _ = select.select([self._from_browser], [], [], TIMEOUT)
             chunk = os.read(self._from_browser, 1 << 20) if ready else None
             if chunk is None:
-                raise ChromiumError(f"Chromium no respondió en {TIMEOUT} s")
+                raise ChromiumError(f"Chromium no respondió en {TIMEOUT} s." + HINT)
             if not chunk:
-                raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail())
+                raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail() + "." + HINT)
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
@@ -129,7 +136,7 @@ class Chromium:
         try:
             os.write(self._to_browser, json.dumps(message).encode("utf-8") + b"\0")
         except BrokenPipeError:
-            raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail()) from None
+            raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail() + "." + HINT) from None
         while True:
             reply = self._receive()
             if reply.get("id") == self._next_id:

@@ -242,6 +242,23 @@ def test_without_chromium_the_pdf_says_what_to_install_and_writes_nothing(report
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_browser_that_fails_gives_a_clear_error_and_leaves_nothing_behind(report, tmp_path, monkeypatch):
+    """A "browser" that exits at once (here /bin/false): a Spanish message with what to do, no PDF, no
+    temporary profile left in the temporary directory."""
+    import tempfile
+
+    from informe.chromium import ChromiumError
+
+    html_path, _ = report
+    profiles = lambda: set(Path(tempfile.gettempdir()).glob("informe-chromium-*"))  # noqa: E731
+    before = profiles()
+    monkeypatch.setenv("INFORME_CHROMIUM", "/bin/false")
+    with pytest.raises(ChromiumError, match="Chromium terminó inesperadamente.*--format html"):
+        html_to_pdf(html_path, tmp_path / "informe.pdf")
+    assert list(tmp_path.iterdir()) == []
+    assert profiles() == before
+
+
 # --------------------------------------------------------------------------- atomic writes
 
 
