@@ -215,7 +215,8 @@ def _cache_value(book: Path, coordinate: str, value: str) -> None:
         for item in src.infolist():
             content = src.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet"):
-                content = re.sub(rf'(<c r="{coordinate}"[^>]*>\s*<f>[^<]*</f>)\s*<v\s*/>'.encode(),
+                # openpyxl writes an empty value as <v/>, or as <v></v> when lxml is installed
+                content = re.sub(rf'(<c r="{coordinate}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)'.encode(),
                                  rb"\g<1><v>" + value.encode() + b"</v>", content)
             out.writestr(item, content)
 
