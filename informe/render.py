@@ -156,7 +156,7 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 PAPER_SCRIPT = config.TEMPLATES_DIR / TEMPLATE_NAME / "papel.js"
 #: The PDF's ``/Creator`` (the browser's user agent otherwise).
 CREATOR = "informe + nbconvert"
-#: Prints needed at most for the index's page numbers to settle (they have a fixed width: two suffice).
+#: Prints needed at most for the index's page numbers to settle (their width is fixed, so two suffice).
 MAX_PRINTS = 3
 
 
