@@ -10,7 +10,13 @@ each run into a fresh output directory. Prints, per run: wall time, throughput (
 minute), peak memory (the sum of the resident memory of the whole process tree — caller, Dask
 scheduler and workers, Jupyter kernels — sampled every 0.2 s with psutil), the cores it kept busy
 on average, the cores used meanwhile by processes outside the run (other work on the machine
-skews the figures) and the load average before the run; then the throughput ratio of 2 workers to 1.
+skews the figures), the CPU seconds (user + system) of the caller process alone, the ``informe lote``
+process without its children (read once it has exited and before it is reaped, so nothing is missed),
+and of its main thread, and the load average before the run; then the throughput ratio of 2 workers
+to 1. The caller's CPU does not depend on a quiet machine: every agency's work runs on the workers, so
+its main thread (submitting tasks, collecting results, progress, the consolidated report, starting the
+cluster) stays a small fraction of a second per agency; its other threads are Dask's event loop, where
+the scheduler of the LocalCluster runs (a few hundredths of a core for as long as the run lasts).
 """
 
 from __future__ import annotations
@@ -87,8 +93,16 @@ def run(agencies: Path, out: Path, workers: int, formats: str, year: int, cache:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    output, _ = proc.communicate()
+    output = proc.stdout.read()  # EOF once the caller and every process of its tree are gone
+    # The caller has exited: wait for it WITHOUT reaping it, so its own CPU times (not its children's)
+    # can still be read from /proc; then reap it.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     wall = time.perf_counter() - t0
+    own = watched.cpu_times()
+    caller = own.user + own.system
+    # Of an exited process only the main thread is left: its own CPU times (the rest: Dask's event loop).
+    main_thread = next((t.user_time + t.system_time for t in watched.threads() if t.id == proc.pid), float("nan"))
+    proc.wait()
     stop.set()
     sampler.join()
     # Every process of the run is waited for by its parent (workers by the caller, kernels by their
@@ -99,8 +113,15 @@ def run(agencies: Path, out: Path, workers: int, formats: str, year: int, cache:
     built = sum(1 for line in output.splitlines() if line.startswith("[") and ": listo en " in line)
     same = sum(1 for line in output.splitlines() if line.startswith("[") and ": sin cambios " in line)
     return {"wall": wall, "peak": peak, "code": proc.returncode, "built": built, "same": same, "load": load,
-            "output": output,
+            "output": output, "caller": caller, "main_thread": main_thread,
             "cores": mine / wall, "others": others / wall}
+
+
+def caller_cpu(r: dict, agencies: int) -> str:
+    """The CPU seconds of the process that launched the run, and of its main thread (per agency)."""
+    return (f"CPU del proceso que lanza la corrida: {r['caller']:.2f} s; su hilo principal {r['main_thread']:.2f} s "
+            f"= {r['main_thread'] / agencies:.3f} s por dependencia con el arranque del clúster incluido (el resto, "
+            f"el bucle de eventos de Dask, donde corre el planificador del LocalCluster)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--format {formats:<8} --workers {workers}: {r['wall']:7.1f} s  "
                       f"{rate:5.2f} dependencias/min  memoria máxima {r['peak'] / 2**20:7.0f} MiB  "
                       f"({r['built']}/{args.agencies} informes, salida {r['code']}; núcleos usados {r['cores']:.2f}, "
-                      f"por otros procesos {r['others']:.2f}; carga previa {r['load']:.2f})",
-                      flush=True)
+                      f"por otros procesos {r['others']:.2f}; carga previa {r['load']:.2f})", flush=True)
+                print(f"    {caller_cpu(r, args.agencies)}", flush=True)
                 if r["code"] != 0:
                     print(r["output"][-3000:])
         # A correction in one agency, then the same run again: only that agency is rebuilt, and only
@@ -141,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         r = run(agencies, Path(tmp) / f"out-{last}", counts[-1], sets[-1], args.year, Path(tmp) / f"cache-{last}")
         print(f"otra vez, tras corregir introduccion.md de una dependencia (--format {sets[-1]} --workers "
               f"{counts[-1]}): {r['wall']:.1f} s, memoria máxima {r['peak'] / 2**20:.0f} MiB ({r['built']} "
-              f"reconstruida(s), {r['same']} sin cambios, salida {r['code']})", flush=True)
+              f"reconstruida(s), {r['same']} sin cambios, salida {r['code']})\n    {caller_cpu(r, args.agencies)}",
+              flush=True)
         for formats in sets:
             one, two = results.get((formats, 1)), results.get((formats, 2))
             if one and two and one["built"] and two["built"]:

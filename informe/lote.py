@@ -14,35 +14,45 @@ Outputs (``--out``, by default ``outputs/lote_<Y>/``):
 Parameters of each agency: ``<carpeta>/params/<Y>.yaml`` if present, else the project's
 ``params/<Y>.yaml`` if present, else the defaults (``anio: Y``; see :mod:`informe.params`).
 
-Task graph (fine-grained, so the workers stay busy across agencies)::
+Task graph, per agency (fine-grained, so the workers stay busy across agencies)::
 
-    caller:  validate A ─ submit A's notebooks ─ export + review of A ─ validate B ─ submit B's …
-    workers: nb(A,1) nb(A,2) … nb(A,n) ──┐                  nb(B,1) … nb(B,m) ──┐
-                                          └─ finish(A): provenance, stitch HTML, PDF   └─ finish(B) …
+    prepare(A) ──► the caller submits A's notebooks ──► nb(A,1) nb(A,2) … nb(A,n) ──┐
+        └───────────────────────────────────────────────────────────────────────────┴─► finish(A)
 
-* one Dask task per notebook execution (:func:`run_notebook` → :func:`informe.execute.execute_job`:
-  papermill in the worker process, in the worker's kernel, reset between notebooks);
-* one task per agency that depends on that agency's notebook futures (:func:`finish_agency`:
-  provenance, ``render.stitch_html``, ``render.html_to_pdf``); Dask starts it as soon as the last of
-  its notebooks is done;
-* priorities: the agencies' notebooks in the order the agencies were given (the first agency is
-  finished first, so results arrive steadily), inside an agency the heaviest notebooks first, an
-  agency's finishing task before any notebook.
+* :func:`prepare_agency`, the first task of each agency: the fingerprints (an agency whose inputs are
+  those of its report in ``<out>/<carpeta>`` is settled "sin cambios" and nothing else runs), the
+  validation (``validate.year_inputs``: every blocker at once, as ``informe validate``; the data are
+  read and validated once, here), the validated inputs into the cache (the kernels read them instead of
+  validating again), the notebook jobs (those whose inputs are unchanged restored from the notebook
+  cache), the open data (``datos/``) and the quality review. It returns plain values: the agency's name,
+  counts, error lines, and the jobs to execute;
+* one task per notebook execution (:func:`run_notebook` → :func:`informe.execute.execute_job`: papermill
+  in the worker process, in the worker's kernel, reset between notebooks), submitted by the caller when
+  the agency's preparation comes back; each successful notebook goes into the notebook cache at once;
+* :func:`finish_agency`, which depends on the preparation and on the agency's notebook futures (Dask
+  starts it as soon as the last notebook is done): provenance, ``render.stitch_html``,
+  ``render.html_to_pdf`` and the record of the build (``huella.manifest``);
+* priorities: every finishing task first; then agency by agency in the order given (results arrive
+  steadily), inside an agency the heaviest notebooks first; the next agency's preparation comes right
+  after the notebooks of the agency before it, so it runs while the last of those notebooks finish.
 
-As ``informe build``, each agency's inputs are fingerprinted first: an agency whose inputs are those of
-its report in ``<out>/<carpeta>`` is not rebuilt ("sin cambios"), and a notebook whose inputs are
-unchanged comes from the build cache (jupyter-cache, :data:`informe.config.CACHE_DIR`), so after a
-correction only what depends on it runs again. The kernels read the validated data from that cache:
-on a real cluster the workers need it at the same path (``INFORME_CACHE``).
+Every piece of an agency's work is a task: the number of workers governs all the CPU work of the run.
+The caller only takes each agency's lock and staging directory, submits tasks, collects their results,
+moves each finished report into place, prints progress and writes the consolidated report; it never
+reads an agency's data.
 
-The caller validates each agency (``validate.year_inputs``: every blocker at once, as ``informe
-validate``), writes its open data (``datos/``) and quality review into a staging directory beside
-``<out>/<carpeta>`` and swaps it in only when the agency's report is complete (``files.staging`` /
-``files.swap_in``, as ``informe build``): a failed agency keeps its previous outputs. One failing
-agency (invalid data, a failing notebook, a crashed worker) never stops the others: its pending
-notebooks are cancelled, it is listed in the consolidated report with its error, and the exit code
-is 1 (2 when every agency failed validation). Progress: one line per finished or failed agency, in
-order of completion, printed by the caller.
+As ``informe build``, a notebook whose inputs are unchanged comes from the build cache (jupyter-cache,
+:data:`informe.config.CACHE_DIR`), so after a correction only what depends on it runs again. The tasks
+use the cache of their worker's environment: on a real cluster every worker needs it at the same path
+(``INFORME_CACHE``) on a shared disk.
+
+Each agency is written into a staging directory beside ``<out>/<carpeta>`` (made by the caller, which
+holds the agency's lock) and swapped in by the caller only when the agency's report is complete
+(``files.staging`` / ``files.swap_in``, as ``informe build``): a failed agency keeps its previous
+outputs. One failing agency (invalid data, a failing notebook, a crashed worker) never stops the
+others: its pending tasks are cancelled, it is listed in the consolidated report with its error, and
+the exit code is 1 (2 when every agency failed validation). Progress: one line per finished or failed
+agency, in order of completion, printed by the caller.
 
 Tasks are plain module-level functions with plain arguments (strings, dicts), so they pickle to any
 worker; the workers import ``informe`` from their own environment. On a real cluster every worker
@@ -71,8 +81,8 @@ from typing import Callable
 from . import config
 from .problems import InformeError
 
-__all__ = ["Agency", "Outcome", "find_agencies", "params_for", "lote", "run_notebook", "finish_agency",
-           "consolidated_rows", "COUNTS", "CSV_COLUMNS"]
+__all__ = ["Agency", "Outcome", "find_agencies", "params_for", "lote", "prepare_agency", "run_notebook",
+           "finish_agency", "consolidated_rows", "COUNTS", "CSV_COLUMNS"]
 
 #: The summary counts of each agency (columns of ``datos/resumen_<Y>.csv``), in order.
 COUNTS = ("indicadores", "con_avance", "sin_avance", "igual", "sin_informacion")
@@ -102,7 +112,7 @@ class Outcome:
     counts: dict[str, int] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # html / pdf, relative to <out>
     error: list[str] = field(default_factory=list)
-    validation: bool = False  # failed validation (nothing was submitted)
+    validation: bool = False  # failed validation (no notebook was submitted)
     unchanged: bool = False  # same inputs as its report in the output folder: not rebuilt
     seconds: float = 0.0
 
@@ -191,6 +201,9 @@ _worker_ready = False
 #: worker started with several threads, notebooks of this process still run one at a time.
 _notebook_lock = threading.Lock()
 
+#: What :func:`prepare_agency` found (its result's ``estado``).
+UNCHANGED, INVALID, FAILED, READY = "sin cambios", "invalido", "error", "listo"
+
 
 def _prepare_worker() -> None:
     """Once per worker process: the kernel spec for this interpreter, and quiet kernels."""
@@ -208,33 +221,143 @@ def _prepare_worker() -> None:
     _worker_ready = True
 
 
-def run_notebook(job: dict) -> dict:
-    """Dask task: execute ONE notebook with papermill in this worker (``job`` = ``execute.payload(...)``).
+@functools.lru_cache(maxsize=None)
+def _notebook_cache(folder: str):
+    """The build cache of this worker's environment (one per process: its database is opened once).
+
+    jupyter-cache creates its folder and database on first use, and two processes doing that at once
+    collide (a folder or table that already exists): the workers of a run open it one at a time, under
+    a lock file beside it (as a build's output folder, :func:`informe.files.build_lock`)."""
+    from .files import build_lock
+    from .notebook_cache import NotebookCache
+
+    cache = NotebookCache(Path(folder))
+    with build_lock(cache.folder / "cuadernos", lambda message: None):
+        cache.cache.db  # noqa: B018 — creates the folder and the database if they do not exist yet
+    return cache
+
+
+def prepare_agency(spec: dict) -> dict:
+    """Dask task, the first of each agency: everything before its notebooks run (see the module docstring).
+
+    ``spec``: ``path`` and ``name`` (the :class:`Agency`), ``year``, ``formats``, ``out`` (the agency's
+    output folder), ``stage`` (its staging directory, made by the caller) and ``notebooks_dir``.
+
+    Returns plain values: ``estado`` (:data:`UNCHANGED`, :data:`INVALID`, :data:`FAILED` or :data:`READY`),
+    ``nombre`` and ``gobierno``; when unchanged or ready, ``counts`` (the ``total`` row of
+    ``datos/resumen_<Y>.csv``); when invalid or failed, ``error`` (the lines for the consolidated report:
+    the data's problems, or what failed while writing the open data, the quality review…); when ready,
+    ``jobs`` (one :func:`informe.execute.payload` per notebook, in report order), ``labels``, ``weights``,
+    ``run`` (indices of the jobs to execute: the others were restored from the notebook cache into the
+    staging directory) and ``finish`` (what :func:`finish_agency` needs)."""
+    from . import huella
+
+    _prepare_worker()
+    agency, year, out = Agency(Path(spec["path"]), spec["name"]), spec["year"], Path(spec["out"])
+    params_path = params_for(agency.path, year)
+    notebook_key = huella.notebook_inputs(agency.path, params_path, year)
+    key = huella.build_inputs(notebook_key, agency.path, year, spec["formats"])
+    if huella.unchanged(out, key):  # as `informe build`: nothing to redo for this agency
+        nombre, gobierno = _identity(agency)
+        return {"estado": UNCHANGED, "nombre": nombre, "gobierno": gobierno,
+                "counts": _read_summary(out / "datos" / f"resumen_{year}.csv")}
+
+    from .validate import year_inputs
+
+    inputs = year_inputs(agency.path, year, params_path, params_required=params_path is not None)
+    if inputs.problems:
+        nombre, gobierno = _identity(agency)
+        lines = [f"Datos inválidos: {len(inputs.problems)} problema(s)."]
+        lines += _first_lines([str(p) for p in inputs.problems])
+        return {"estado": INVALID, "nombre": nombre, "gobierno": gobierno, "error": lines}
+    dataset, params = inputs.dataset, inputs.params
+    nombre, gobierno = _identity(agency, dataset)
+    try:
+        return _prepare_report(agency, dataset, params, params_path, nombre, gobierno, spec, notebook_key, key)
+    except Exception as exc:  # noqa: BLE001 — reported with the agency's name, as any failure of one agency
+        return {"estado": FAILED, "nombre": nombre, "gobierno": gobierno,
+                "error": [f"No se pudo preparar el informe: {_exception_text(exc)}"]}
+
+
+def _prepare_report(agency: Agency, dataset, params: dict, params_path: Path | None, nombre: str, gobierno: str,
+                    spec: dict, notebook_key: str, key: str) -> dict:
+    """:func:`prepare_agency` for valid data: cache, notebook jobs, open data, quality review."""
+    from . import quality
+    from .build import plan
+    from .execute import payload
+    from .export import export
+
+    year, formats = spec["year"], list(spec["formats"])
+    out, stage = Path(spec["out"]), Path(spec["stage"])
+    cache = _notebook_cache(str(config.CACHE_DIR))
+    # The kernels read the validated data from the cache (``huella``), and a notebook whose inputs are
+    # unchanged since an earlier run (of lote or build) comes from it, not from a kernel.
+    cache.save_context(notebook_key, dataset, params)
+    jobs = plan(dataset, year, agency.path, params_path or config.params_file(year), stage / "notebooks",
+                notebooks_dir=Path(spec["notebooks_dir"]), fingerprint=notebook_key)
+    if params_path is None:  # "" = the defaults in the notebooks (report.open), as validated here
+        for job in jobs:
+            job.parameters["params_file"] = ""
+    run = [index for index, job in enumerate(jobs) if not cache.restore(job)]
+    datos = export(dataset, year, params, stage)  # the PDF carries these files
+    quality.write_review(dataset, year, params, stage / f"calidad_{year}.html", dependencia=nombre)
+    finish = {
+        "executed": [str(job.output) for job in jobs],
+        "sources": [str(job.source) for job in jobs],
+        "finals": [str(out / "notebooks" / job.output.name) for job in jobs],
+        "title": f"{params['titulo']} — {nombre}",
+        "html": str(stage / f"informe_{year}.html"),
+        "pdf": str(stage / f"informe_{year}.pdf") if "pdf" in formats else None,
+        "attachments": [str(path) for path in datos],
+        "keep_html": "html" in formats,
+        "stage": str(stage),
+        "key": key,
+    }
+    return {"estado": READY, "nombre": nombre, "gobierno": gobierno,
+            "counts": _read_summary(stage / "datos" / f"resumen_{year}.csv"),
+            "jobs": [payload(job, config.ROOT) for job in jobs], "labels": [job.label for job in jobs],
+            "weights": [job.weight for job in jobs], "run": run, "finish": finish}
+
+
+def run_notebook(job: dict, *, store: bool = False) -> dict:
+    """Dask task: execute ONE notebook with papermill in this worker (``job`` = ``execute.payload(...)``);
+    with ``store``, a successful execution goes into the notebook cache at once.
 
     Returns :func:`informe.execute.execute_job`'s JSON-able result plus ``seconds``."""
-    from .execute import execute_job
+    from .execute import NotebookJob, execute_job
 
     _prepare_worker()
     with _notebook_lock:
         t0 = time.perf_counter()
         result = execute_job(**job)
     result["seconds"] = round(time.perf_counter() - t0, 3)
+    if store and result.get("ok"):
+        try:
+            _notebook_cache(str(config.CACHE_DIR)).store(NotebookJob(job["source"], job["output"]))
+        except Exception:  # noqa: BLE001 — the cache can only miss: a notebook not kept runs again next time
+            logging.getLogger(__name__).warning("No se guardó en la caché el cuaderno %s", job["output"],
+                                                exc_info=True)
     return result
 
 
-def finish_agency(spec: dict, *results: dict) -> dict:
-    """Dask task, after all of an agency's notebooks (``results``, in report order): record provenance,
-    stitch the HTML report and print the PDF into the agency's staging directory.
+def finish_agency(prepared: dict, *results: dict) -> dict:
+    """Dask task, after all of an agency's notebooks (``results``: of those that ran, in the order they were
+    submitted): record provenance, stitch the HTML report, print the PDF and record the build (the
+    manifest) in the agency's staging directory.
 
-    ``spec``: ``executed``, ``sources``, ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or
-    ``None``), ``attachments`` (the open-data files the PDF carries), ``keep_html``. Returns ``ok`` and
-    timings, or the first failing notebook's index."""
+    ``prepared``: the result of :func:`prepare_agency` (its ``finish``: ``executed``, ``sources``,
+    ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or ``None``), ``attachments`` (the
+    open-data files the PDF carries), ``keep_html``, ``stage`` and ``key``). Returns ``ok`` and timings,
+    or the first failing notebook's index among ``results``."""
+    from . import huella
     from .build import record_provenance
+    from .files import write_text_atomic
     from .render import html_to_pdf, stitch_html
 
     for index, result in enumerate(results):
         if not result.get("ok"):
             return {"ok": False, "failed": index}
+    spec = prepared["finish"]
     t0 = time.perf_counter()
     for executed, source, final in zip(spec["executed"], spec["sources"], spec["finals"]):
         record_provenance(Path(executed), Path(source), Path(final))
@@ -247,6 +370,8 @@ def finish_agency(spec: dict, *results: dict) -> dict:
         pdf_seconds = round(time.perf_counter() - t1, 3)
     if not spec["keep_html"]:
         html.unlink()
+    stage = Path(spec["stage"])
+    write_text_atomic(stage / huella.MANIFEST, json.dumps(huella.manifest(stage, spec["key"]), indent=1) + "\n")
     return {"ok": True, "html_seconds": round(html_seconds, 3), "pdf_seconds": pdf_seconds}
 
 
@@ -292,127 +417,141 @@ def _client(scheduler: str | None, workers: int):
 
 # --------------------------------------------------------------------------- the run
 
+#: Task priorities (higher first). Agency ``i`` (in the order given) owns the band
+#: ``[-i * AGENCY_BAND, -(i - 1) * AGENCY_BAND)``: its notebooks at the bottom (heaviest highest), its
+#: preparation at the top, just below the notebooks of agency ``i - 1``. Every finishing task is above all.
+AGENCY_BAND = 10**6
+FINISH_PRIORITY = 10**12
+
+
+def _prepare_priority(rank: int) -> int:
+    """The priority of the preparation of the agency of rank ``rank`` (0 = the first given)."""
+    return -rank * AGENCY_BAND + AGENCY_BAND - 1
+
+
+def _notebook_priorities(rank: int, weights: list[float]) -> list[int]:
+    """The priorities of an agency's notebooks: the heaviest first (no long tail), all below its preparation."""
+    order = sorted(range(len(weights)), key=lambda k: (weights[k], -k))  # lightest first; ties in report order
+    position = {k: n for n, k in enumerate(order)}
+    return [-rank * AGENCY_BAND + 1 + position[k] for k in range(len(weights))]
+
 
 class _Run:
-    """The caller's side of one ``informe lote``: submits tasks, settles agencies as their futures finish."""
+    """The caller's side of one ``informe lote``: submits each agency's tasks, settles agencies as their
+    futures finish. No agency's data is read here: all of that work is done by the tasks."""
 
     def __init__(self, client, year, out, formats, progress, files: contextlib.ExitStack, total: int):
         self.client, self.year, self.out, self.formats, self.progress = client, year, out, formats, progress
         self.files, self.total = files, total
         self.outcomes: dict[str, Outcome] = {}
         self.pending: dict[str, dict] = {}  # agency name -> its futures, jobs, staging dir…
-        self.by_key: dict[str, tuple[str, int | None]] = {}  # future key -> (agency, notebook index | None)
+        self.by_key: dict[str, tuple[str, str, int | None]] = {}  # future key -> (agency, kind, notebook index)
         self.settled = 0
         self.run_id = uuid.uuid4().hex[:8]
-        from .notebook_cache import NotebookCache
 
-        self.cache = NotebookCache(config.CACHE_DIR)
+    def _key(self, kind: str, agency: Agency, what: str = "") -> str:
+        # The run id right after the kind: Dask groups the tasks by that prefix (one group of notebooks,
+        # one of preparations), and schedules a large group's tasks by priority as workers free up.
+        return f"{kind}-{self.run_id}-{agency.name}" + (f"-{what}" if what else "")
 
     # --- submission
 
-    def submit(self, agency: Agency, priority: int) -> list:
-        """Validate ``agency``; if valid, submit its notebooks, write its open data (the PDF's attachments),
-        submit its finishing task and write its quality review (while the workers run). Returns the futures
-        submitted."""
-        from . import huella, quality
-        from .build import plan
-        from .execute import payload
-        from .export import export
-        from .validate import year_inputs
-
+    def submit(self, agency: Agency, rank: int) -> list:
+        """Take ``agency``'s lock and staging directory and submit its preparation. Returns the futures."""
         started = time.perf_counter()
-        params_path = params_for(agency.path, self.year)
         agency_out = self.out / agency.name
-        notebook_key = huella.notebook_inputs(agency.path, params_path, self.year)
-        key = huella.build_inputs(notebook_key, agency.path, self.year, self.formats)
-        if huella.unchanged(agency_out, key):  # as `informe build`: nothing to redo for this agency
-            self._settle_unchanged(agency, agency_out, started)
-            return []
-        inputs = year_inputs(agency.path, self.year, params_path, params_required=params_path is not None)
-        if inputs.problems:
-            nombre, gobierno = _identity(agency)
-            lines = [f"Datos inválidos: {len(inputs.problems)} problema(s)."]
-            lines += _first_lines([str(p) for p in inputs.problems])
-            self._settle(Outcome(agency, nombre, gobierno, error=lines, validation=True,
-                                 seconds=time.perf_counter() - started))
-            return []
-        dataset, params = inputs.dataset, inputs.params
-        nombre, gobierno = _identity(agency, dataset)
-        entry = {"agency": agency, "nombre": nombre, "gobierno": gobierno, "jobs": [], "futures": [],
-                 "ran": [], "finish": None, "stage": None, "out": agency_out, "started": started, "key": key}
+        entry = {"agency": agency, "nombre": agency.name, "gobierno": "", "rank": rank, "prepare": None,
+                 "futures": [], "finish": None, "stage": None, "out": agency_out, "started": started}
         self.pending[agency.name] = entry
         try:
             self.files.enter_context(_lock(agency_out, self.progress))
             stage = entry["stage"] = self.files.enter_context(_staging(agency_out))
-            # The notebooks read the validated data from the cache (``huella``), and a notebook whose
-            # inputs are unchanged since an earlier run (of lote or build) comes from it, not a kernel.
-            self.cache.save_context(notebook_key, dataset, params)
-            jobs = entry["jobs"] = plan(dataset, self.year, agency.path, params_path or config.params_file(self.year),
-                                        stage / "notebooks", fingerprint=notebook_key)
-            if params_path is None:  # "" = the defaults in the notebooks (report.open), as validated here
-                for job in jobs:
-                    job.parameters["params_file"] = ""
-            for index, job in enumerate(jobs):
-                if self.cache.restore(job):
-                    continue
-                entry["ran"].append(index)
-                # agencies in the order given; inside one, the heaviest notebooks first (no long tail)
-                fut = self.client.submit(run_notebook, payload(job, config.ROOT), pure=False,
-                                         priority=-priority * 1000 + round(job.weight),
-                                         key=f"cuaderno-{agency.name}-{job.output.stem}-{self.run_id}")
-                self.by_key[fut.key] = (agency.name, index)
-                entry["futures"].append(fut)
-            # The open data first: the finishing task may start at once (every notebook cached) and the PDF
-            # carries these files. Still while the workers run the notebooks, as the quality review below.
-            datos = export(dataset, self.year, params, stage)
-            spec = {
-                "executed": [str(job.output) for job in jobs],
-                "sources": [str(job.source) for job in jobs],
-                "finals": [str(agency_out / "notebooks" / job.output.name) for job in jobs],
-                "title": f"{params['titulo']} — {nombre}",
-                "html": str(stage / f"informe_{self.year}.html"),
-                "pdf": str(stage / f"informe_{self.year}.pdf") if "pdf" in self.formats else None,
-                "attachments": [str(path) for path in datos],
-                "keep_html": "html" in self.formats,
-            }
-            entry["finish"] = self.client.submit(finish_agency, spec, *entry["futures"], priority=10**6, pure=False,
-                                                 key=f"informe-{agency.name}-{self.run_id}")
-            self.by_key[entry["finish"].key] = (agency.name, None)
-            # While the workers run the notebooks: the quality review.
-            quality.write_review(dataset, self.year, params, stage / f"calidad_{self.year}.html", dependencia=nombre)
-            entry["counts"] = _read_summary(stage / "datos" / f"resumen_{self.year}.csv")
         except Exception as exc:  # noqa: BLE001 — one agency's failure must not stop the others
             self._fail(agency.name, [f"No se pudo preparar el informe: {_exception_text(exc)}"])
             return []
-        return [*entry["futures"], entry["finish"]]
+        spec = {"path": str(agency.path), "name": agency.name, "year": self.year, "formats": list(self.formats),
+                "out": str(agency_out), "stage": str(stage), "notebooks_dir": str(config.NOTEBOOKS_DIR)}
+        fut = entry["prepare"] = self.client.submit(prepare_agency, spec, pure=False, priority=_prepare_priority(rank),
+                                                    key=self._key("preparar", agency))
+        self.by_key[fut.key] = (agency.name, "preparar", None)
+        return [fut]
+
+    def _submit_notebooks(self, name: str, prepared: dict) -> list:
+        """The agency is prepared: submit the notebooks to execute and the finishing task (which depends on
+        the preparation and on them). Returns the futures."""
+        entry = self.pending[name]
+        agency = entry["agency"]
+        priorities = _notebook_priorities(entry["rank"], prepared["weights"])
+        # In order of priority: the first ones go to idle workers as they arrive, so the heaviest first.
+        for index in sorted(prepared["run"], key=lambda k: -priorities[k]):
+            job = prepared["jobs"][index]
+            fut = self.client.submit(run_notebook, job, store=True, pure=False, priority=priorities[index],
+                                     key=self._key("cuaderno", agency, Path(job["output"]).stem))
+            self.by_key[fut.key] = (name, "cuaderno", index)
+            entry["futures"].append(fut)
+        fut = entry["finish"] = self.client.submit(finish_agency, entry["prepare"], *entry["futures"], pure=False,
+                                                   priority=FINISH_PRIORITY - entry["rank"],
+                                                   key=self._key("informe", agency))
+        self.by_key[fut.key] = (name, "informe", None)
+        return [*entry["futures"], fut]
 
     # --- completion
 
-    def done(self, fut) -> None:
-        """One future finished (in order of completion): settle its agency if this decides it."""
-        name, index = self.by_key.get(fut.key, (None, None))
+    def done(self, fut) -> list:
+        """One future finished (in order of completion): settle its agency if this decides it. Returns the
+        futures this submitted (an agency's notebooks and finishing task, once it is prepared)."""
+        name, kind, index = self.by_key.get(fut.key, (None, None, None))
         if name is None or name not in self.pending or fut.status == "cancelled":
-            return  # agency already settled (a cancelled sibling, or the finish of a failed agency)
+            return []  # agency already settled (a cancelled sibling, or the finish of a failed agency)
         entry = self.pending[name]
         if fut.status == "error":
-            what = f"el cuaderno «{entry['jobs'][index].label}»" if index is not None else "el ensamblado del informe"
-            self._fail(name, [f"Falló {what}: {_exception_text(fut.exception())}"])
-            return
+            if kind == "preparar":
+                what = "No se pudo preparar el informe"
+            elif kind == "cuaderno":
+                what = f"Falló el cuaderno «{entry['labels'][index]}»"
+            else:
+                what = "Falló el ensamblado del informe"
+            self._fail(name, [f"{what}: {_exception_text(fut.exception())}"])
+            return []
         result = fut.result()
-        if index is not None:  # a notebook: only a failure decides
+        if kind == "preparar":
+            return self._prepared(name, result)
+        if kind == "cuaderno":  # only a failure decides
             if not result.get("ok"):
                 self._fail(name, self._notebook_error(entry, index, result))
-            return
+            return []
         if not result.get("ok"):  # the finishing task saw a failed notebook first
-            failed = result["failed"]  # among the notebooks that ran
-            self._fail(name, self._notebook_error(entry, entry["ran"][failed], entry["futures"][failed].result()))
-            return
+            futures = entry["futures"]
+            failed = futures[result["failed"]]  # among the notebooks that ran
+            self._fail(name, self._notebook_error(entry, self.by_key[failed.key][2], failed.result()))
+            return []
         self._succeed(name)
+        return []
+
+    def _prepared(self, name: str, prepared: dict) -> list:
+        entry = self.pending[name]
+        entry["nombre"], entry["gobierno"] = prepared["nombre"], prepared["gobierno"]
+        if prepared["estado"] == UNCHANGED:
+            del self.pending[name]
+            agency = entry["agency"]
+            self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, unchanged=True,
+                                 files=self._files(agency), counts=prepared["counts"],
+                                 seconds=time.perf_counter() - entry["started"]))
+            return []
+        if prepared["estado"] in (INVALID, FAILED):
+            del self.pending[name]
+            self._settle(Outcome(entry["agency"], entry["nombre"], entry["gobierno"], error=prepared["error"],
+                                 validation=prepared["estado"] == INVALID,
+                                 seconds=time.perf_counter() - entry["started"]))
+            return []
+        entry["counts"], entry["jobs"], entry["labels"] = prepared["counts"], prepared["jobs"], prepared["labels"]
+        return self._submit_notebooks(name, prepared)
 
     def _notebook_error(self, entry: dict, index: int, result: dict) -> list[str]:
-        from .execute import NotebookError
+        from .execute import NotebookError, NotebookJob
 
-        job = entry["jobs"][index]
+        payload = entry["jobs"][index]
+        job = NotebookJob(Path(payload["source"]), Path(payload["output"]), label=entry["labels"][index])
         kept = entry["out"] / "fallidos" / job.output.name
         if job.output.exists():  # keep the notebook with the error, as informe build does
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -422,42 +561,30 @@ class _Run:
                             traceback=result.get("traceback"), cwd=Path.cwd())
         return _first_lines(str(err).splitlines())
 
-    def _succeed(self, name: str) -> None:
-        from .files import swap_in
+    def _files(self, agency: Agency) -> dict[str, str]:
+        return {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
 
-        from . import huella
-        from .files import write_text_atomic
+    def _succeed(self, name: str) -> None:
+        """The agency's report is complete in its staging directory (manifest included): move it into place."""
+        from .files import swap_in
 
         entry = self.pending[name]
         agency, out = entry["agency"], entry["out"]
         try:
-            for index in entry["ran"]:
-                self.cache.store(entry["jobs"][index])
-            manifest = huella.manifest(entry["stage"], entry["key"])
-            write_text_atomic(entry["stage"] / huella.MANIFEST, json.dumps(manifest, indent=1) + "\n")
             swap_in(entry["stage"], out)
         except Exception as exc:  # noqa: BLE001
             self._fail(name, [f"No se pudo mover el informe a {out}: {_exception_text(exc)}"])
             return
         del self.pending[name]
         shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
-        files = {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
         self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, counts=entry.get("counts", {}),
-                             files=files, seconds=time.perf_counter() - entry["started"]))
-
-    def _settle_unchanged(self, agency: Agency, out: Path, started: float) -> None:
-        """The agency's inputs are those of its report in ``out``: it stays as it is."""
-        nombre, gobierno = _identity(agency)
-        files = {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
-        self._settle(Outcome(agency, nombre, gobierno, ok=True, unchanged=True, files=files,
-                             counts=_read_summary(out / "datos" / f"resumen_{self.year}.csv"),
-                             seconds=time.perf_counter() - started))
+                             files=self._files(agency), seconds=time.perf_counter() - entry["started"]))
 
     def _fail(self, name: str, lines: list[str]) -> None:
         entry = self.pending.pop(name)
-        futures = [f for f in (entry["finish"], *entry["futures"]) if f is not None]
+        futures = [f for f in (entry["finish"], *entry["futures"], entry["prepare"]) if f is not None]
         if futures:
-            self.client.cancel(futures)  # the pending notebooks of this agency never start
+            self.client.cancel(futures)  # the pending tasks of this agency never start
         self._settle(Outcome(entry["agency"], entry["nombre"], entry["gobierno"], error=lines,
                              seconds=time.perf_counter() - entry["started"]))
 
@@ -478,7 +605,14 @@ class _Run:
 
 
 def _exception_text(exc: BaseException) -> str:
+    """The first line of an error, with its type; the message alone of an error meant for the user
+    (:class:`InformeError`, already in Spanish); a worker that died running the task, in Spanish."""
+    if type(exc).__name__ == "KilledWorker":  # its message names the task and the worker's address
+        return ("el proceso trabajador que lo ejecutaba terminó de forma inesperada (¿memoria insuficiente?) "
+                "y Dask dejó de reintentarlo")
     text = str(exc).strip().splitlines()
+    if isinstance(exc, InformeError) and text:
+        return text[0]
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
@@ -537,11 +671,10 @@ def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None
             progress(f"Informes {year} de {len(agencies)} dependencia(s) en {where} — salida: {out}")
             run = _Run(client, year, out, list(formats), progress, files, len(agencies))
             queue = as_completed([], with_results=False)
-            for priority, agency in enumerate(agencies):
-                for fut in run.submit(agency, priority):
-                    queue.add(fut)
+            for rank, agency in enumerate(agencies):
+                queue.update(run.submit(agency, rank))
             for fut in queue:
-                run.done(fut)
+                queue.update(run.done(fut))  # once an agency is prepared: its notebooks and finishing task
                 if not run.pending:
                     break
             for name in list(run.pending):  # defensive: a future that never reported

@@ -1,7 +1,10 @@
 """``informe lote``: several agencies in one run on Dask distributed, plus the consolidated report.
 
 The end-to-end test starts a real LocalCluster (2 worker processes) and runs the real notebooks
-of three small agencies and a fourth whose notebook fails; the other tests need no cluster.
+of three small agencies and a fourth whose notebook fails; another starts a LocalCluster of one worker
+for agencies with invalid data (no notebook runs); the other tests need no cluster. Both cluster tests
+make every piece of an agency's work fail in the caller's process (the test's): it must all run in the
+Dask workers.
 """
 
 from __future__ import annotations
@@ -35,6 +38,28 @@ def agency(parent: Path, folder: str, nombre: str) -> Path:
 def read_csv(path: Path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+#: An agency's work: reading and validating its data, fingerprints, open data, quality review, the notebook
+#: jobs and cache, provenance and the manifest. ``informe lote`` runs all of it in Dask tasks, on the workers.
+AGENCY_WORK = ["informe.validate.year_inputs", "informe.load.read_yaml", "informe.load.check_tables",
+               "informe.huella.notebook_inputs", "informe.huella.build_inputs", "informe.huella.unchanged",
+               "informe.huella.manifest", "informe.export.export", "informe.quality.write_review",
+               "informe.build.plan", "informe.build.record_provenance",
+               "informe.notebook_cache.NotebookCache.save_context", "informe.notebook_cache.NotebookCache.restore",
+               "informe.notebook_cache.NotebookCache.store"]
+
+
+def forbid_agency_work_here(monkeypatch) -> None:
+    """From now on, each piece of an agency's work raises in this process, the caller of ``informe lote``.
+    The Dask workers are other processes (spawned: they import ``informe`` afresh) and are not affected."""
+    def tripwire(name):
+        def ran_here(*args, **kwargs):
+            raise AssertionError(f"{name} ran in the caller of informe lote, not in a Dask worker")
+        return ran_here
+
+    for name in AGENCY_WORK:
+        monkeypatch.setattr(name, tripwire(name))
 
 
 # --------------------------------------------------------------------------- without a cluster
@@ -97,7 +122,55 @@ def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
     assert lote.exit_code([ok]) == 0 and lote.exit_code([bad]) == 2 and lote.exit_code([ok, bad]) == 1
 
 
+def test_priorities_go_agency_by_agency_heaviest_notebooks_first_and_finishing_tasks_above_all():
+    weights = [1.0, 1.0, 5.0, 3.0, 1.0]  # portada, introducción, objetivo (4 indicadores), objetivo, glosario
+    first, second = lote._notebook_priorities(0, weights), lote._notebook_priorities(1, weights)
+    assert first[2] > first[3] > first[0] > first[1] > first[4], "heaviest first, then in report order"
+    # agency 0's notebooks, then agency 1's preparation, then its notebooks; agency 2's preparation after those
+    assert min(first) > lote._prepare_priority(1) > max(second) > min(second) > lote._prepare_priority(2)
+    assert lote._prepare_priority(0) > max(first)
+    assert lote.FINISH_PRIORITY - 1000 > lote._prepare_priority(0), "every finishing task before anything else"
+
+
 # --------------------------------------------------------------------------- with a real LocalCluster
+
+
+@pytest.mark.slow
+def test_each_agency_is_validated_on_a_worker_and_its_problems_come_back_through_the_task(tmp_path, monkeypatch):
+    """The caller reads no agency's data: each agency is read and validated by its preparation task in a
+    worker, whose problems reach the progress line and the consolidated report as `informe validate` words
+    them (no path of ours, no traceback); an unreadable dependencia.yaml names the agency after its folder."""
+    from informe.validate import year_inputs
+
+    parent = tmp_path / "dependencias"
+    parent.mkdir()
+    invalid = agency(parent, "c-datos", "Instituto C")
+    cell("resultados.csv", 5, "valor", "doce")(invalid)
+    cell("resultados.csv", 6, "valor", "trece")(invalid)
+    unreadable = agency(parent, "e-yaml", "Instituto E")
+    (unreadable / "dependencia.yaml").write_text("nombre: [sin cerrar\n", encoding="utf-8")
+    expected = {folder.name: [str(p) for p in year_inputs(folder, YEAR, config.params_file(YEAR)).problems]
+                for folder in (invalid, unreadable)}  # what `informe validate` says, computed here beforehand
+    assert all(expected.values())
+    forbid_agency_work_here(monkeypatch)
+
+    out, printed = tmp_path / "out", []
+    outcomes = lote.lote(YEAR, [parent], out_dir=out, workers=1, formats=["html"], progress=printed.append)
+
+    assert lote.exit_code(outcomes) == 2
+    c, e = outcomes
+    assert (c.nombre, e.nombre) == ("Instituto C", "e-yaml"), "named from dependencia.yaml, else the folder"
+    for outcome in (c, e):
+        problems = expected[outcome.agency.name]
+        assert outcome.validation and not outcome.ok
+        assert outcome.error == [f"Datos inválidos: {len(problems)} problema(s).", *lote._first_lines(problems)]
+        text = "\n".join(outcome.error)
+        assert str(tmp_path) not in text and "Traceback" not in text and "Error:" not in text
+    assert "resultados.csv, línea 5, columna «valor»: valor «doce»" in c.error[1]
+    progress = [line for line in printed if line.startswith("[")]
+    assert len(progress) == 2 and all(": ERROR — Datos inválidos" in line for line in progress), printed
+    assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
+        f"consolidado_{YEAR}.csv", f"consolidado_{YEAR}.html"], "no agency folder, no staging directory left"
 
 
 def _failing_portada(tmp_path: Path) -> Path:
@@ -128,6 +201,7 @@ def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, 
     previous = out / "d-roto" / f"informe_{YEAR}.html"  # a report of an earlier run is left as it was
     previous.parent.mkdir(parents=True)
     previous.write_text("anterior", encoding="utf-8")
+    forbid_agency_work_here(monkeypatch)  # every agency's work runs on the workers, in both runs below
 
     code = cli.main(["lote", "--year", str(YEAR), "--out", str(out), "--workers", "2", "--format", "html",
                      str(parent)])
