@@ -350,8 +350,11 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
         try:
             kernel, used = _take_kernel(key)
             hooks = {"on_notebook_start": _reset_on_start(kernel.manager)} if used else {}
+            # request_save_on_cell_execute=False: papermill writes the output notebook once, at the end
+            # (or with the error), not at the start and end of every cell (≈ 30 writes of every output)
             pm.execute_notebook(source, output, parameters=parameters, cwd=cwd, kernel_name=kernel_name,
-                                progress_bar=False, log_output=False, km=kernel.manager, **hooks)
+                                progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                                km=kernel.manager, **hooks)
             _close_clients(kernel.manager)
             kernel.used = True
         except PapermillExecutionError as exc:
