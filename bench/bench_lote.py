@@ -7,8 +7,8 @@ Generates ``-n`` agencies from the reference data ``data/`` (a copy of the folde
 ``nombre`` in dependencia.yaml) in a temporary directory and times ``informe lote --year 2023`` (a
 real LocalCluster, real notebooks, nbconvert and Chromium) with each worker count and format,
 each run into a fresh output directory. Prints, per run: wall time, throughput (agencies per
-minute), peak memory (the sum of the resident memory of the whole process tree — caller, Dask
-scheduler and workers, Jupyter kernels — sampled every 0.2 s with psutil), the cores it kept busy
+minute), peak memory (the sum of the PSS of the whole process tree — caller, Dask scheduler and
+workers, Jupyter kernels, Chromium — sampled every 0.2 s with psutil), the cores it kept busy
 on average, the cores used meanwhile by processes outside the run (other work on the machine
 skews the figures), the CPU seconds (user + system) of the caller process alone, the ``informe lote``
 process without its children (read once it has exited and before it is reaped, so nothing is missed),
@@ -53,8 +53,9 @@ def make_agencies(parent: Path, n: int) -> Path:
     return folder
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident memory of ``proc`` and all its descendants, in bytes."""
+def tree_pss(proc: psutil.Process) -> int:
+    """Memory of ``proc`` and all its descendants, in bytes: the sum of their PSS (shared pages divided
+    among the processes that share them; summed RSS would count them once per process)."""
     total = 0
     try:
         family = [proc, *proc.children(recursive=True)]
@@ -62,7 +63,7 @@ def tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in family:
         try:
-            total += p.memory_info().rss
+            total += p.memory_full_info().pss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
     return total
@@ -90,7 +91,7 @@ def run(agencies: Path, out: Path, workers: int, formats: str, year: int, cache:
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(watched))
+            peak = max(peak, tree_pss(watched))
             stop.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/bench_rebuild.py [--skip-naive]
 
-Each case runs as a separate command; wall time and the peak of the summed resident memory of
-its whole process tree (sampled every 50 ms with psutil) are printed:
+Each case runs as a separate command; wall time and the peak memory of its whole process tree
+(the sum of each process's PSS, sampled every 50 ms with psutil: shared pages are divided among the
+processes that share them, where summed RSS would count Chromium's shared libraries once for each
+of its ≈ 10 processes) are printed:
 
 1. the naive script a user writes by hand: the ``papermill`` CLI on each notebook in turn, then
    ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI (the
@@ -50,7 +52,7 @@ def measure(label: str, command: list[str] | str, env: dict, cwd: Path = ROOT) -
         while not done.is_set():
             try:
                 tree = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
             time.sleep(0.05)
