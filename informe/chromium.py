@@ -35,9 +35,11 @@ __all__ = ["Chromium", "ChromiumError"]
 TIMEOUT = 180
 
 #: Command-line switches: headless, no sandbox (it cannot start as root otherwise; the browser only
-#: ever opens our own report, offline), no first-run or background work.
+#: ever opens our own report, offline), no zygote (its renderers would be double-forked away from the
+#: process tree: they would outlive a killed build, and their CPU and memory would escape measurement),
+#: no first-run or background work.
 SWITCHES = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
+    "--headless", "--no-sandbox", "--no-zygote", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
     "--disable-extensions", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--disable-default-apps", "--mute-audio", "--hide-scrollbars",
     "--remote-debugging-pipe",
