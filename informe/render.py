@@ -173,8 +173,8 @@ def chromium() -> str:
         raise InformeError(
             (f"INFORME_CHROMIUM={named}: no es un programa que se pueda ejecutar. " if named else
              "No se encontró Chromium, que imprime el PDF. ")
-            + "Instálelo (apt-get install chromium) o indique su ruta en INFORME_CHROMIUM; "
-              "o construya solo el HTML con --format html.")
+            + "Instale Chromium (apt-get install chromium) o indique en INFORME_CHROMIUM la ruta de un "
+              "Chromium o Chrome; o construya solo el HTML con --format html.")
     return found
 
 
