@@ -23,7 +23,8 @@ Recorded on the 2023 report (quiet 2-core machine):
                     WeasyPrint 70 (PDF/A-3u)      Chromium 156 (this script)
 ==================  ============================  ============================
 pages               52                            54 (each section on a new page)
-median              9.55 s                        see README, «Medición»
+median              9.55 s (of 3)                 2.6–2.8 s (of 5; start 1.1, draft 0.5,
+                                                  final 0.7, finish 0.5)
 ==================  ============================  ============================
 """
 

@@ -8,8 +8,8 @@ processes that share them, where summed RSS would count Chromium's shared librar
 of its ≈ 10 processes) are printed:
 
 1. the naive script a user writes by hand: the ``papermill`` CLI on each notebook in turn, then
-   ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI (the
-   pipeline the issue describes; ``pip install -e '.[bench]'`` installs WeasyPrint for it);
+   ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI (what a user
+   writes by hand; ``pip install -e '.[bench]'`` installs WeasyPrint for it);
 2. ``informe build`` cold (empty cache, new output directory);
 3. ``informe build`` again, nothing changed;
 4. after touching one narrative file (its content changes);
