@@ -223,17 +223,12 @@ def _prepare_worker() -> None:
 
 @functools.lru_cache(maxsize=None)
 def _notebook_cache(folder: str):
-    """The build cache of this worker's environment (one per process: its database is opened once).
-
-    jupyter-cache creates its folder and database on first use, and two processes doing that at once
-    collide (a folder or table that already exists): the workers of a run open it one at a time, under
-    a lock file beside it (as a build's output folder, :func:`informe.files.build_lock`)."""
-    from .files import build_lock
+    """The build cache of this worker's environment (one per process: its database is opened once, under
+    a lock: :attr:`informe.notebook_cache.NotebookCache.cache`)."""
     from .notebook_cache import NotebookCache
 
     cache = NotebookCache(Path(folder))
-    with build_lock(cache.folder / "cuadernos", lambda message: None):
-        cache.cache.db  # noqa: B018 — creates the folder and the database if they do not exist yet
+    cache.cache  # noqa: B018 — opened now, once
     return cache
 
 

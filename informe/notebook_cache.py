@@ -37,11 +37,20 @@ class NotebookCache:
 
     @property
     def cache(self):
+        """The jupyter-cache, opened once. jupyter-cache creates its folder and database on first use,
+        and two processes doing that at once collide (a folder or table that already exists): two builds,
+        or the workers of an ``informe lote``, open it one at a time, under a lock file beside it (as a
+        build's output folder, :func:`informe.files.build_lock`)."""
         if self._cache is None:
             from jupyter_cache import get_cache
 
+            from .files import build_lock
+
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._cache = get_cache(str(self.folder / "cuadernos"))
+            with build_lock(self.folder / "cuadernos", lambda message: None):
+                cache = get_cache(str(self.folder / "cuadernos"))
+                cache.db  # noqa: B018 — creates the folder and the database if they do not exist yet
+            self._cache = cache
         return self._cache
 
     @staticmethod

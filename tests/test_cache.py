@@ -102,3 +102,25 @@ def test_the_cache_never_serves_another_agency_or_year(agency, capsys, tmp_path)
                    encoding="utf-8")
     printed, html = build((other, params, tmp_path / "out2"), capsys)
     assert "Otra Dependencia" in html and executed(printed) == 8
+
+
+def _open_cache(args) -> int:
+    """In a separate process: wait for the others, then open the cache and read it (creates the database)."""
+    folder, barrier = args
+    from informe.notebook_cache import NotebookCache
+
+    barrier.wait()
+    return len(NotebookCache(Path(folder)).cache.list_cache_records())
+
+
+def test_processes_opening_a_fresh_cache_at_once_do_not_collide(tmp_path):
+    """Two builds, or the workers of a lote, may open a cache that does not exist yet at the same moment;
+    jupyter-cache creates its folder and database then, and without a lock one of them fails now and then
+    (a table that already exists). Four processes, released together, five fresh caches."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(4) as pool:
+        for round_ in range(5):
+            barrier = manager.Barrier(4)
+            assert pool.map(_open_cache, [(str(tmp_path / f"cache{round_}"), barrier)] * 4) == [0, 0, 0, 0]
