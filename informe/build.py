@@ -200,9 +200,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             written["html"] = html_path
         else:
             html_path.unlink()
-        record = huella.manifest(stage, key)
-        record[PRINT_KEY] = print_settings()
-        write_text_atomic(stage / huella.MANIFEST, json.dumps(record, indent=1) + "\n")
+        write_manifest(stage, key)
         swap_in(stage, out)
     shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
     final = {kind: out / path.relative_to(stage) for kind, path in written.items()}
@@ -215,6 +213,14 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
 
 #: Manifest entry recording how the PDF was printed (a PDF is reused only if printed the same way).
 PRINT_KEY = "impresion"
+
+
+def write_manifest(stage: Path, key: str) -> None:
+    """Record the finished build in ``stage`` (:func:`informe.huella.manifest`) with how its PDF was
+    printed (:func:`print_settings`): for ``informe build`` and for each agency of ``informe lote``."""
+    record = huella.manifest(stage, key)
+    record[PRINT_KEY] = print_settings()
+    write_text_atomic(stage / huella.MANIFEST, json.dumps(record, indent=1) + "\n")
 
 
 def print_settings() -> str:

@@ -31,7 +31,7 @@ Task graph, per agency (fine-grained, so the workers stay busy across agencies):
   the agency's preparation comes back; each successful notebook goes into the notebook cache at once;
 * :func:`finish_agency`, which depends on the preparation and on the agency's notebook futures (Dask
   starts it as soon as the last notebook is done): provenance, ``render.stitch_html``,
-  ``render.html_to_pdf`` and the record of the build (``huella.manifest``);
+  ``render.html_to_pdf`` and the record of the build (``build.write_manifest``);
 * priorities: every finishing task first; then agency by agency in the order given (results arrive
   steadily), inside an agency the heaviest notebooks first; the next agency's preparation comes right
   after the notebooks of the agency before it, so it runs while the last of those notebooks finish.
@@ -344,9 +344,7 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
     ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or ``None``), ``attachments`` (the
     open-data files the PDF carries), ``keep_html``, ``stage`` and ``key``). Returns ``ok`` and timings,
     or the first failing notebook's index among ``results``."""
-    from . import huella
-    from .build import record_provenance
-    from .files import write_text_atomic
+    from .build import record_provenance, write_manifest
     from .render import html_to_pdf, stitch_html
 
     for index, result in enumerate(results):
@@ -365,8 +363,7 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
         pdf_seconds = round(time.perf_counter() - t1, 3)
     if not spec["keep_html"]:
         html.unlink()
-    stage = Path(spec["stage"])
-    write_text_atomic(stage / huella.MANIFEST, json.dumps(huella.manifest(stage, spec["key"]), indent=1) + "\n")
+    write_manifest(Path(spec["stage"]), spec["key"])
     return {"ok": True, "html_seconds": round(html_seconds, 3), "pdf_seconds": pdf_seconds}
 
 
