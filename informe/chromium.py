@@ -124,7 +124,7 @@ class Chromium:
             if chunk is None:
                 raise ChromiumError(f"Chromium no respondió en {TIMEOUT} s." + HINT)
             if not chunk:
-                raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail() + "." + HINT)
+                raise self._ended()
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
         return json.loads(message)
@@ -138,7 +138,7 @@ class Chromium:
         try:
             os.write(self._to_browser, json.dumps(message).encode("utf-8") + b"\0")
         except BrokenPipeError:
-            raise ChromiumError("Chromium terminó inesperadamente" + self._stderr_tail() + "." + HINT) from None
+            raise self._ended() from None
         while True:
             reply = self._receive()
             if reply.get("id") == self._next_id:
@@ -181,11 +181,13 @@ class Chromium:
 
     # ------------------------------------------------------------------ life
 
-    def _stderr_tail(self) -> str:
+    def _ended(self) -> ChromiumError:
+        """The error for a browser that is gone, with the last line it wrote (not its D-Bus chatter)."""
         self._log.seek(0)
         lines = [line for line in self._log.read().decode("utf-8", "replace").splitlines()
                  if line.strip() and "dbus" not in line.lower()]
-        return (": " + lines[-1].strip()) if lines else ""
+        return ChromiumError("Chromium terminó inesperadamente" + (": " + lines[-1].strip() if lines else "")
+                             + "." + HINT)
 
     def close(self) -> None:
         """End the browser (politely, then for sure) and remove its profile."""
