@@ -4,7 +4,9 @@ No backend switch, no global theme: each chart is a :class:`Grafica`, a
 ``matplotlib.figure.Figure`` that is not registered with pyplot, drawn inside
 ``matplotlib.style.context`` with the report's style file
 ``templates/informe/informe.mplstyle`` (fonts, sizes, the series colours).
-Indicators are labelled by name, wrapped, never by internal id.
+Indicators are keyed by ``indicador_id`` (two indicators with the same name are two bars, two panels)
+and labelled by name, wrapped, never by internal id; names shared within an objective carry
+their row in the objective's table (:func:`informe.report.distintivos`).
 """
 
 from __future__ import annotations
@@ -16,18 +18,19 @@ import matplotlib
 import matplotlib.style
 import matplotlib.ticker
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
-from . import fmt
+from . import fmt, report
 from .config import TEMPLATES_DIR
 from .report import Context
+from .values import is_missing
 
 STYLE = TEMPLATES_DIR / "informe" / "informe.mplstyle"
 PANELS_STYLE = TEMPLATES_DIR / "informe" / "informe-paneles.mplstyle"  # small multiples, over STYLE
 WIDTH_IN = 6.5          # the page's text width (printed at 100 %, so font sizes are print sizes)
 LABEL_CHARS = 34        # wrap indicator names at this width
 LABEL_MAX = 110         # and shorten longer names with an ellipsis
+BAR_GROUP = 0.8         # height of an indicator's group of bars (the rest is the gap between groups)
 
 
 #: The chart font and what a browser without it uses instead (sans-serif, never its default serif).
@@ -55,48 +58,73 @@ class Grafica(Figure):
         return svg.replace("<text ", '<text xml:space="preserve" ')
 
 
-def label(name: str) -> str:
-    """An indicator name as a chart label: shortened with "…" and wrapped."""
-    return textwrap.fill(textwrap.shorten(str(name), LABEL_MAX, placeholder="…"), LABEL_CHARS)
+def label(name: str, distintivo: str = "", *, width: int = LABEL_CHARS, limit: int = LABEL_MAX) -> str:
+    """An indicator name as a chart label: shortened to ``limit`` characters with "…" and wrapped at
+    ``width``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its own,
+    never shortened away."""
+    text = textwrap.fill(textwrap.shorten(str(name), limit, placeholder="…"), width)
+    return f"{text}\n({distintivo})" if distintivo else text
+
+
+#: The bar chart's series: name shown → (value column, its decimals as published) of the indicator table.
+BAR_SERIES = {"Línea base": ("linea_base_valor", "referencia_decimales"),
+              "Resultado": ("resultado_valor", "resultado_decimales"),
+              "Meta": ("meta_valor", "meta_decimales")}
 
 
 def objective_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
-    """Long table for the chart: one row per indicator and series (Línea base, Resultado, Meta)."""
-    rows = ctx.indicators(objetivo_id)
-    series = {"Línea base": "linea_base_valor", f"Resultado {ctx.year}": "resultado_valor", "Meta": "meta_valor"}
-    frame = pd.DataFrame({"indicador": rows["nombre"].map(label).to_numpy()})
-    long = pd.concat([frame.assign(serie=name, valor=rows[col].astype("Float64").to_numpy())
-                      for name, col in series.items()], ignore_index=True)
-    long["serie"] = pd.Categorical(long["serie"], categories=list(series), ordered=True)
+    """Long table for the bar chart: one row per indicator (``indicador_id``, in table order) and series
+    (Línea base, Resultado <año>, Meta), with the value, its text as the table prints it, and the label."""
+    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    extra = report.distintivos(ctx, objetivo_id).to_numpy()
+    base = pd.DataFrame({"indicador_id": rows["indicador_id"].astype("string"),
+                         "indicador": [label(n, d) for n, d in zip(rows["nombre"], extra)]})
+    parts = []
+    for name, (column, places) in BAR_SERIES.items():
+        values = rows[column].astype("Float64")
+        texts = [fmt.number(v, None if is_missing(d) else int(d)) if not is_missing(v) else ""
+                 for v, d in zip(values, rows[places])]
+        serie = f"{name} {ctx.year}" if name == "Resultado" else name
+        parts.append(base.assign(serie=serie, valor=values.to_numpy(), texto=texts))
+    long = pd.concat(parts, ignore_index=True)
+    order = [f"{n} {ctx.year}" if n == "Resultado" else n for n in BAR_SERIES]
+    long["serie"] = pd.Categorical(long["serie"], categories=order, ordered=True)
     return long
 
 
 def objetivo(ctx: Context, objetivo_id: int) -> Grafica | None:
-    """Baseline, result and target of each indicator of the objective (horizontal grouped bars)."""
+    """Baseline, result and target of each indicator of the objective (horizontal grouped bars), one group
+    per ``indicador_id`` (two indicators with the same name are two groups), each bar labelled with the
+    figure of the indicator table."""
     data = objective_chart_data(ctx, objetivo_id)
     if data.empty:
         return None
     rows = ctx.indicators(objetivo_id)
     percent = set(rows["unidad_medida"].str.lower()) == {"porcentaje"}
-    n = data["indicador"].nunique()
-    lines = sum(lbl.count("\n") + 1 for lbl in data["indicador"].unique())
+    ids = list(dict.fromkeys(data["indicador_id"]))
+    labels = data.drop_duplicates("indicador_id").set_index("indicador_id")["indicador"]
+    lines = sum(labels[i].count("\n") + 1 for i in ids)
     with matplotlib.style.context(STYLE):
-        fig = Grafica(figsize=(WIDTH_IN, 0.9 + max(0.62 * n, 0.16 * lines)), layout="constrained")
+        fig = Grafica(figsize=(WIDTH_IN, 0.9 + max(0.62 * len(ids), 0.16 * lines)), layout="constrained")
         ax = fig.subplots()
-        plotted = data.assign(valor=data["valor"].astype(float))
-        sns.barplot(data=plotted, y="indicador", x="valor", hue="serie", orient="h", ax=ax, errorbar=None)
-        for container in ax.containers:
-            ax.bar_label(container, labels=[fmt.number(v) if v == v else "" for v in container.datavalues],
-                         padding=2)
-        missing = data.loc[data["serie"] == f"Resultado {ctx.year}", "valor"].isna().to_numpy()
-        for idx, absent in enumerate(missing):
-            if absent:
+        colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        height = BAR_GROUP / len(BAR_SERIES)
+        for k, (serie, colour) in enumerate(zip(data["serie"].cat.categories, colours)):
+            own = data[data["serie"] == serie].set_index("indicador_id").loc[ids]
+            bars = ax.barh([i + (k - (len(BAR_SERIES) - 1) / 2) * height for i in range(len(ids))],
+                           own["valor"].astype(float).to_numpy(), height=height, color=colour, label=serie)
+            ax.bar_label(bars, labels=list(own["texto"]), padding=2)
+        ax.set_yticks(range(len(ids)), [labels[i] for i in ids])
+        ax.invert_yaxis()  # the table's order, top to bottom
+        result = data[data["serie"] == f"Resultado {ctx.year}"].set_index("indicador_id")["valor"]
+        for idx, indicator in enumerate(ids):
+            if is_missing(result[indicator]):
                 ax.text(1, idx, "  Resultado N/D", va="center")
         ax.set_xlabel("Porcentaje (%)" if percent else "Valor")
         ax.set_ylabel("")
         ax.legend(title="", loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
         if percent:
-            ax.set_xlim(0, max(105, float(plotted["valor"].max() or 0) * 1.12))
+            ax.set_xlim(0, max(105, float(data["valor"].max() or 0) * 1.12))
     return fig
 
 
@@ -107,8 +135,10 @@ PANEL_TITLE_CHARS = 25  # wrap panel titles at this width (three lines at most)
 def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Long table for the trajectory chart: one row per indicator and point, ``serie`` Resultado (every
     year from the baseline to the report's year, the baseline first), Esperado (the straight path from
-    the baseline to the target) or Meta."""
+    the baseline to the target) or Meta. Indicators are keyed by ``indicador_id``; ``etiqueta`` is how
+    the chart names them (:func:`informe.report.etiquetas`)."""
     rows = ctx.indicators(objetivo_id)
+    names = report.etiquetas(ctx, objetivo_id)
     long = ctx.series
     parts = []
     for item in rows.to_dict("records"):
@@ -119,29 +149,34 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         points = [(base_year, reference, "Resultado"), *((int(a), v, "Resultado") for a, v in zip(own["anio"], own["valor"]))]
         points += [(base_year, reference, "Esperado"), (meta_year, meta, "Esperado"), (meta_year, meta, "Meta")]
         parts.append(pd.DataFrame(points, columns=["anio", "valor", "serie"]).assign(
-            indicador_id=item["indicador_id"], nombre=item["nombre"]))
+            indicador_id=item["indicador_id"], etiqueta=names[item["indicador_id"]]))
     data = pd.concat(parts, ignore_index=True)
     data["valor"] = pd.to_numeric(data["valor"]).astype("Float64")
     data["serie"] = pd.Categorical(data["serie"], categories=["Resultado", "Esperado", "Meta"], ordered=True)
-    return data[["indicador_id", "nombre", "serie", "anio", "valor"]]
+    data["indicador_id"] = data["indicador_id"].astype("string")
+    data["etiqueta"] = data["etiqueta"].astype("string")
+    return data[["indicador_id", "etiqueta", "serie", "anio", "valor"]]
 
 
 def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
-    """Small multiples, one panel per indicator: its results by year (solid), the expected straight path
-    from the baseline to the target (dashed) and the target (diamond)."""
+    """Small multiples, one panel per indicator (per ``indicador_id``: two indicators with the same name are
+    two panels, their titles told apart as in :func:`label`): its results by year (solid), the expected
+    straight path from the baseline to the target (dashed) and the target (diamond)."""
     data = trajectory_chart_data(ctx, objetivo_id)
     if data.empty:
         return None
-    names = list(dict.fromkeys(data["nombre"]))
-    ncols = min(PANEL_COLUMNS, len(names))
-    nrows = -(-len(names) // ncols)
+    ids = list(dict.fromkeys(data["indicador_id"]))
+    extra = report.distintivos(ctx, objetivo_id)
+    names = ctx.indicators(objetivo_id).set_index("indicador_id")["nombre"]
+    ncols = min(PANEL_COLUMNS, len(ids))
+    nrows = -(-len(ids) // ncols)
     years = sorted(set(int(a) for a in data["anio"]))
     with matplotlib.style.context([STYLE, PANELS_STYLE]):
         fig = Grafica(figsize=(WIDTH_IN, 0.5 + 1.75 * nrows), layout="constrained")
         axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        for ax, name in zip(axes.flat, names):
-            own = data[data["nombre"] == name]
+        for ax, indicator in zip(axes.flat, ids):
+            own = data[data["indicador_id"] == indicator]
             result = own[(own["serie"] == "Resultado") & own["valor"].notna()]
             expected = own[own["serie"] == "Esperado"]
             meta = own[own["serie"] == "Meta"]
@@ -151,19 +186,19 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
                     linewidth=1.4, label="Resultado")
             ax.plot(meta["anio"], meta["valor"].astype(float), marker="D", markersize=5, linestyle="none",
                     color=colours[2], label="Meta")
-            ax.set_title(textwrap.fill(textwrap.shorten(str(name), 3 * PANEL_TITLE_CHARS, placeholder="…"),
-                                       PANEL_TITLE_CHARS))
+            ax.set_title(label(names[indicator], extra[indicator], width=PANEL_TITLE_CHARS,
+                               limit=3 * PANEL_TITLE_CHARS))
             ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.number(v)))
-        for ax in axes.flat[len(names):]:
+        for ax in axes.flat[len(ids):]:
             ax.set_visible(False)
         # Shared by every panel: a tick per year, labelled at the report's year, the target year and the
         # first baseline year (unless it sits next to the report's year: the labels would touch).
         labelled = sorted({ctx.year, max(years)} | ({min(years)} if ctx.year - min(years) >= 2 else set()))
         axes.flat[0].set_xticks(labelled, [str(y) for y in labelled])
         axes.flat[0].set_xticks(years, minor=True)
-        for index, ax in enumerate(axes.flat[:len(names)]):
-            if index + ncols >= len(names):  # nothing drawn below it: it shows the years
+        for index, ax in enumerate(axes.flat[:len(ids)]):
+            if index + ncols >= len(ids):  # nothing drawn below it: it shows the years
                 ax.tick_params(axis="x", labelbottom=True)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncol=3)

@@ -463,11 +463,32 @@ def _year_text(value, unit: str, estado: str | None, decimals: int | None) -> st
     return "—" if is_missing(value) else fmt.value(value, unit, decimals)
 
 
+def distintivos(ctx: Context, objetivo_id: int) -> pd.Series:
+    """What tells apart indicators of the objective that share a name (as published in 2023): for each of
+    them "fila N de la tabla", N its row in the objective's indicator table; "" for a name of its own.
+    Indexed by ``indicador_id``, in table order. Charts and their captions add it to the name."""
+    rows = ctx.indicators(objetivo_id)
+    shared = rows["nombre"].duplicated(keep=False).to_numpy()
+    return pd.Series([f"fila {n} de la tabla" if repeated else "" for n, repeated in enumerate(shared, 1)],
+                     index=pd.Index(rows["indicador_id"], name="indicador_id"), name="distintivo", dtype="string")
+
+
+def etiquetas(ctx: Context, objetivo_id: int) -> pd.Series:
+    """How charts and captions name each indicator of the objective: its name, followed by its
+    :func:`distintivos` in parentheses when another indicator of the objective has the same name.
+    Indexed by ``indicador_id``, in table order."""
+    names = ctx.indicators(objetivo_id).set_index("indicador_id")["nombre"].astype("string")
+    extra = distintivos(ctx, objetivo_id)
+    return names.where(extra == "", names + " (" + extra + ")").rename("etiqueta")
+
+
 def nota_tendencia(ctx: Context, objetivo_id: int) -> HTML:
     """The trajectory chart's caption (its text alternative): what each panel draws."""
     rows = ctx.indicators(objetivo_id)
+    names = etiquetas(ctx, objetivo_id)
     return _html("nota_tendencia.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
-                 indicadores=[{"nombre": r["nombre"], "trayectoria": engine.TRAJECTORY_LABELS[r["trayectoria"]]}
+                 indicadores=[{"nombre": names[r["indicador_id"]],
+                               "trayectoria": engine.TRAJECTORY_LABELS[r["trayectoria"]]}
                               for r in rows.to_dict("records")])
 
 
@@ -482,8 +503,9 @@ def notas_indicadores(ctx: Context, objetivo_id: int) -> HTML:
 def nota_grafica(ctx: Context, objetivo_id: int) -> HTML:
     """The chart's caption (its text alternative)."""
     rows = ctx.indicators(objetivo_id)
-    return _html("nota_grafica.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
-                 nombres=list(rows["nombre"]), sin_dato=list(rows.loc[rows["resultado_valor"].isna(), "nombre"]))
+    names = etiquetas(ctx, objetivo_id)
+    return _html("nota_grafica.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year, nombres=list(names),
+                 sin_dato=list(names[rows.loc[rows["resultado_valor"].isna(), "indicador_id"]]))
 
 
 def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
