@@ -13,6 +13,12 @@ the output directory and moved into place only when all of it succeeded; a faile
 interrupted build leaves the previous outputs byte-identical (the notebook that failed is
 kept in ``fallidos/``). One build per output directory at a time (a lock; a second build
 waits). Paths recorded in the executed notebooks are relative to the project when inside it.
+
+Nothing of the user's is deleted: the output directory must be new, empty or hold the record of an
+earlier build (:func:`informe.files.claim_output`, checked before anything runs), and never be the data
+folder, inside it or around it; the swap replaces only the files the previous build recorded in its
+manifest. An I/O failure (a full disk, a read-only file system) stops the build with a message naming
+the path and the cause (:class:`informe.files.OutputError`, exit code 1).
 """
 
 from __future__ import annotations
@@ -20,14 +26,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from . import config, huella
-from .files import build_lock, staging, swap_in, write_text_atomic
+from .files import build_lock, claim_output, clear_failed, io_error, keep_failed, staging, swap_in, write_text_atomic
 
 if TYPE_CHECKING:  # the heavy modules (pandas, pandera, papermill) load only when there is work to do
     from .execute import NotebookError, NotebookJob
@@ -104,6 +109,16 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_path = Path(params_path) if params_path else config.params_file(year, data_dir)
     out = config.output_dir(year, out_dir, data_dir)
+    claim_output(out, [data_dir])  # never into the user's own folder, nor where the data are
+    try:
+        return _build(year, data_dir, params_path, out, formats, workers, progress, force)
+    except BrokenPipeError:  # our reader went away (informe build | head): not the disk
+        raise
+    except OSError as exc:  # a full disk, a read-only file system…: the path and the cause, not a traceback
+        raise io_error(exc, out) from exc
+
+
+def _build(year, data_dir, params_path, out, formats, workers, progress, force) -> dict[str, Path]:
     notebook_key = huella.notebook_inputs(data_dir, params_path, year)
     key = huella.build_inputs(notebook_key, data_dir, year, formats)
     if not force and huella.unchanged(out, key):
@@ -202,7 +217,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
             html_path.unlink()
         write_manifest(stage, key)
         swap_in(stage, out)
-    shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
+    clear_failed(out)  # a previous failure is now history (only the notebooks we kept are removed)
     final = {kind: out / path.relative_to(stage) for kind, path in written.items()}
     for kind in ("html", "pdf", "calidad"):
         if kind in final:
@@ -260,9 +275,6 @@ def _keep_failed(err: NotebookError, stage: Path, out: Path) -> NotebookError:
     """Keep the notebook that failed (with its error) in ``<out>/fallidos/``; the previous outputs stay as they were."""
     from .execute import NotebookError
 
-    kept = out / "fallidos" / err.output.name
-    if err.output.exists():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(err.output, kept)
+    kept = keep_failed(err.output, out) if err.output.exists() else out / "fallidos" / err.output.name
     return NotebookError(err.job, kept, err.ename, err.evalue, err.cell_index, err.execution_count, err.traceback,
                          cwd=Path.cwd())

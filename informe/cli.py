@@ -25,6 +25,13 @@ códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 
 """
 
 
+#: What --out accepts (informe build, export and lote): see informe.files.claim_output.
+OUT_RULES = ("Debe ser nueva, estar vacía o ser la salida de una construcción anterior (la que tiene el registro "
+             ".informe-construccion.json); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
+             "de ella, «/» ni su carpeta personal. Una construcción nueva reemplaza solo los archivos que escribió "
+             "la anterior: los demás archivos de la carpeta se conservan")
+
+
 def _year(text: str) -> int:
     if not text.isdigit() or len(text) != 4:
         raise argparse.ArgumentTypeError(f"«{text}» no es un año de cuatro cifras (p. ej. 2023)")
@@ -82,7 +89,8 @@ def _year_options(p: argparse.ArgumentParser, data_help: str, params_help: str, 
     p.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     p.add_argument("--params", type=Path, default=None, metavar="ARCHIVO", help=params_help)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="carpeta de salida (por omisión outputs/<AÑO>; con otra carpeta de datos, outputs/<carpeta>/<AÑO>)" + ("; con varios años, <DIR>/<AÑO>" if several else ""))
+                   help="carpeta de salida (por omisión outputs/<AÑO>; con otra carpeta de datos, outputs/<carpeta>/<AÑO>)"
+                        + ("; con varios años, <DIR>/<AÑO>" if several else "") + ". " + OUT_RULES)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,7 +157,10 @@ def parser() -> argparse.ArgumentParser:
     lo.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
     lo.add_argument("--out", type=Path, default=None, metavar="DIR",
                     help="carpeta de salida (por omisión outputs/lote_<AÑO>); cada informe va a <DIR>/<carpeta "
-                         "de la dependencia>/")
+                         "de la dependencia>/. DIR debe ser nueva, estar vacía o ser la salida de un lote anterior; "
+                         "nunca una carpeta de datos, una que la contenga o que esté dentro de ella. Cada "
+                         "<DIR>/<carpeta>/ sigue las reglas de --out de «informe build»: una dependencia cuya carpeta "
+                         "tiene archivos ajenos no se construye (el consolidado la lista con el motivo)")
     lo.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                     help="formatos de cada informe (por omisión html,pdf; el consolidado siempre es HTML y CSV)")
     lo.add_argument("--scheduler", type=_scheduler, default=None, metavar="tcp://HOST:8786",
@@ -210,13 +221,18 @@ def cmd_validate(args) -> int:
 
 def cmd_export(args) -> int:
     from .export import export
+    from .files import claim_output, record_written
     from .load import load
     from .params import load_params
 
+    out = config.output_dir(args.year, args.out, args.data)
+    claim_output(out, [args.data or config.DATA_DIR])  # the rules of informe build's --out
     dataset = load(args.data)
     params = load_params(args.year, args.params or config.params_file(args.year, args.data or config.DATA_DIR),
                          required=args.params is not None)
-    for path in export(dataset, args.year, params, config.output_dir(args.year, args.out, args.data)):
+    written = export(dataset, args.year, params, out)
+    record_written(out, written)  # a later informe build into the same folder may replace them
+    for path in written:
         print(f"Escrito {path}")
     return 0
 
@@ -300,7 +316,7 @@ def _failure_code(err: Exception) -> int | None:
     from .problems import InformeError
 
     if isinstance(err, InformeError):
-        return 2
+        return getattr(err, "exit_code", 2)  # an I/O failure while building (files.OutputError) is 1
     return 1 if type(err).__name__ == "NotebookError" else None
 
 
@@ -315,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (| head): stop quietly
         _quiet_stdout()
         return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
+    except OSError as err:  # writing an output failed (full disk, read-only file system…): path and cause
+        from .files import io_error
+
+        print(f"ERROR {io_error(err)}", file=sys.stderr)
+        return 1
     except Exception as err:
         code = _failure_code(err)
         if code is None:

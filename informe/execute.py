@@ -51,6 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from informe.files import DISK_ERRNOS
+
 __all__ = ["NotebookJob", "NotebookError", "run_notebooks", "execute_job", "payload", "ensure_python_kernel"]
 
 
@@ -370,6 +372,10 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
         except Exception as exc:  # kernel died, unreadable notebook, missing file…
             if kernel is not None:
                 _discard(kernel)
+            if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:  # the disk failed, not the notebook
+                return {"ok": False, "ename": type(exc).__name__, "evalue": str(exc).strip(), "executed_index": None,
+                        "execution_count": None, "traceback": [],
+                        "oserror": [exc.errno, exc.strerror, str(exc.filename or output)]}
             if attempt == 1 and _no_cell_ran(output):
                 continue
             return {
@@ -491,7 +497,9 @@ def run_notebooks(
     Progress: one line when each notebook starts (``[3/11] VII. Objetivo 1 …``) and one when it
     ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no pending job is started, the
     running ones are awaited, and :class:`NotebookError` is raised for the first failing notebook;
-    papermill keeps the executed notebook with the error at the job's ``output``.
+    papermill keeps the executed notebook with the error at the job's ``output``. A notebook that could
+    not be written (a full disk, a read-only file system: :data:`informe.files.DISK_ERRNOS`) did not fail:
+    that :class:`OSError` is raised instead, with the path it could not write.
 
     ``pool``: workers already started with :func:`start_pool` (same ``cwd`` and ``kernel_name``),
     left running; by default a pool is started here and shut down at the end. ``when_done(job)`` is called
@@ -517,7 +525,7 @@ def run_notebooks(
         pool = start_pool(n_workers, cwd=cwd, kernel_name=kernel_name)
     pending = sorted(range(total), key=lambda i: -jobs[i].weight)
     running: dict[Future, tuple[int, float]] = {}
-    failure: NotebookError | None = None
+    failure: NotebookError | OSError | None = None
     try:
         while pending or running:
             while pending and len(running) < n_workers and failure is None:
@@ -546,7 +554,9 @@ def run_notebooks(
                         when_done(jobs[i])
                     continue
                 progress(f"{tag(i)} … ERROR tras {elapsed:.1f} s")
-                if failure is None:
+                if failure is None and result.get("oserror"):  # writing failed: an I/O error, named as such
+                    failure = OSError(*result["oserror"])
+                elif failure is None:
                     failure = NotebookError(
                         jobs[i], jobs[i].output, result["ename"], result["evalue"],
                         cell_index=_source_cell_index(Path(payloads[i]["output"]), result["executed_index"]),

@@ -68,7 +68,6 @@ import io
 import json
 import logging
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -79,6 +78,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import config
+from .files import claim_lote_output, claim_output, clear_failed, io_error, keep_failed, swap_in
 from .problems import InformeError
 
 __all__ = ["Agency", "Outcome", "find_agencies", "params_for", "lote", "prepare_agency", "run_notebook",
@@ -456,6 +456,7 @@ class _Run:
                  "futures": [], "finish": None, "stage": None, "out": agency_out, "started": started}
         self.pending[agency.name] = entry
         try:
+            claim_output(agency_out, [agency.path], what="la carpeta de la dependencia")
             self.files.enter_context(_lock(agency_out, self.progress))
             stage = entry["stage"] = self.files.enter_context(_staging(agency_out))
         except Exception as exc:  # noqa: BLE001 — one agency's failure must not stop the others
@@ -544,10 +545,11 @@ class _Run:
 
         payload = entry["jobs"][index]
         job = NotebookJob(Path(payload["source"]), Path(payload["output"]), label=entry["labels"][index])
+        if result.get("oserror"):  # the disk failed, not the notebook
+            return [str(io_error(OSError(*result["oserror"]), entry["out"]))]
         kept = entry["out"] / "fallidos" / job.output.name
         if job.output.exists():  # keep the notebook with the error, as informe build does
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(job.output, kept)
+            kept = keep_failed(job.output, entry["out"])
         err = NotebookError(job, kept, result.get("ename", "Error"), result.get("evalue", ""),
                             cell_index=None, execution_count=result.get("execution_count"),
                             traceback=result.get("traceback"), cwd=Path.cwd())
@@ -558,8 +560,6 @@ class _Run:
 
     def _succeed(self, name: str) -> None:
         """The agency's report is complete in its staging directory (manifest included): move it into place."""
-        from .files import swap_in
-
         entry = self.pending[name]
         agency, out = entry["agency"], entry["out"]
         try:
@@ -568,7 +568,7 @@ class _Run:
             self._fail(name, [f"No se pudo mover el informe a {out}: {_exception_text(exc)}"])
             return
         del self.pending[name]
-        shutil.rmtree(out / "fallidos", ignore_errors=True)  # a previous failure is now history
+        clear_failed(out)  # a previous failure is now history (only the notebooks kept by a build)
         self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, counts=entry.get("counts", {}),
                              files=self._files(agency), seconds=time.perf_counter() - entry["started"]))
 
@@ -655,6 +655,7 @@ def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None
     if not agencies:
         raise InformeError("No se indicó ninguna carpeta de dependencia.")
     out = Path(out_dir) if out_dir else config.OUTPUTS_DIR / f"lote_{year}"
+    claim_lote_output(out, [a.path for a in agencies])  # never into the user's own folder, nor the data
     started = time.perf_counter()
     ensure_python_kernel()  # before the workers start: they inherit JUPYTER_PATH
     with build_lock(out, progress), contextlib.ExitStack() as files:

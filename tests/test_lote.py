@@ -201,6 +201,8 @@ def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, 
     previous = out / "d-roto" / f"informe_{YEAR}.html"  # a report of an earlier run is left as it was
     previous.parent.mkdir(parents=True)
     previous.write_text("anterior", encoding="utf-8")
+    (previous.parent / ".informe-construccion.json").write_text(  # the record of that run: the folder is ours
+        json.dumps({"huella": "", "archivos": {previous.name: ""}}), encoding="utf-8")
     forbid_agency_work_here(monkeypatch)  # every agency's work runs on the workers, in both runs below
 
     code = cli.main(["lote", "--year", str(YEAR), "--out", str(out), "--workers", "2", "--format", "html",
