@@ -27,7 +27,7 @@ códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 
 
 #: What --out accepts (informe build, export and lote): see informe.files.claim_output.
 OUT_RULES = ("Debe ser nueva, estar vacía o ser la salida de una construcción anterior (la que tiene el registro "
-             ".informe-construccion.json); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
+             ".informe-construccion.json, o solo los datos abiertos de «informe export»); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
              "de ella, «/» ni su carpeta personal. Una construcción nueva reemplaza solo los archivos que escribió "
              "la anterior: los demás archivos de la carpeta se conservan")
 
@@ -221,7 +221,7 @@ def cmd_validate(args) -> int:
 
 def cmd_export(args) -> int:
     from .export import export
-    from .files import claim_output, record_written
+    from .files import claim_output
     from .load import load
     from .params import load_params
 
@@ -230,9 +230,7 @@ def cmd_export(args) -> int:
     dataset = load(args.data)
     params = load_params(args.year, args.params or config.params_file(args.year, args.data or config.DATA_DIR),
                          required=args.params is not None)
-    written = export(dataset, args.year, params, out)
-    record_written(out, written)  # a later informe build into the same folder may replace them
-    for path in written:
+    for path in export(dataset, args.year, params, out):
         print(f"Escrito {path}")
     return 0
 

@@ -4,9 +4,10 @@ time, and never a file we did not write.
 * :func:`atomic_path` / :func:`write_text_atomic` — a temporary file beside the target,
   renamed over it only when complete (mode 0644: a report is meant to be shared).
 * :func:`claim_output` — whether a build may write into an output folder: only a folder that is
-  new, empty, or holds the record of an earlier build (:data:`OWN_MARKERS`); never ``/``, the home
-  folder, the data folder, a folder that contains it, or a folder inside it. Checked before anything
-  runs; the user's own folders are refused with a Spanish message (exit code 2).
+  new, empty, holds the record of an earlier build (:data:`OWN_MARKERS`) or nothing but the open data
+  of ``informe export`` (:data:`EXPORTED`); never ``/``, the home folder, the data folder, a folder that
+  contains it, or a folder inside it. Checked before anything runs; the user's own folders are refused
+  with a Spanish message (exit code 2).
 * :func:`staging` — a build writes every output into a fresh directory beside the
   output directory and :func:`swap_in` moves it into place only when everything
   succeeded; on failure or interruption the staging directory is removed and every
@@ -27,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import fnmatch
 import json
 import os
 import shutil
@@ -46,6 +48,8 @@ FAILED_RECORD = ".informe-fallidos.json"
 #: Paths (glob patterns, relative to an output folder) that only a build of ours writes: a folder
 #: holding one of them is ours to write into.
 OWN_MARKERS = (MANIFEST, f"{FAILED_DIR}/{FAILED_RECORD}")
+#: The files ``informe export`` writes (it keeps no record): a folder holding nothing else is ours too.
+EXPORTED = ("datos/datapackage.json", "datos/indicadores_*.csv", "datos/indicadores_*.xlsx", "datos/resumen_*.csv")
 
 
 #: The output folder of ``informe lote`` is ours if it holds the consolidated table of an earlier run or
@@ -189,13 +193,19 @@ def _read_only(path: Path) -> bool:
 
 
 def owned(folder: Path | str, markers: Iterable[str] = OWN_MARKERS) -> bool:
-    """True when ``folder`` does not exist, is empty, or holds one of ``markers`` (glob patterns)."""
+    """True when ``folder`` does not exist, is empty, holds one of ``markers`` (glob patterns), or holds
+    nothing but the open data that ``informe export`` writes (:data:`EXPORTED`)."""
     folder = Path(folder)
-    if not folder.exists():
+    if not folder.exists() or not any(folder.iterdir()):
         return True
-    if not any(folder.iterdir()):
+    if any(path.is_file() for pattern in markers for path in folder.glob(pattern)):
         return True
-    return any(path.is_file() for pattern in markers for path in folder.glob(pattern))
+    return all(_exported(path.relative_to(folder).as_posix()) for path in folder.rglob("*")
+               if not path.is_dir() or path.is_symlink())
+
+
+def _exported(name: str) -> bool:
+    return any(name.count("/") == pattern.count("/") and fnmatch.fnmatchcase(name, pattern) for pattern in EXPORTED)
 
 
 @contextlib.contextmanager
@@ -333,19 +343,6 @@ def _remove_recorded(out: Path, name: str) -> None:
             parent.rmdir()  # only when empty
         except OSError:
             break
-
-
-def record_written(out: Path, paths: Iterable[Path]) -> None:
-    """Record ``paths`` (files just written in ``out`` outside a build, as ``informe export`` does) in a
-    manifest, so that a later build into ``out`` knows the folder and these files are ours. A folder that
-    already holds a build's manifest keeps it as it is (the next build sees that its files changed)."""
-    from .huella import file_digest
-
-    out = Path(out)
-    if (out / MANIFEST).exists():
-        return
-    files = {str(Path(p).relative_to(out)): file_digest(Path(p)) for p in paths}
-    write_text_atomic(out / MANIFEST, json.dumps({"huella": "", "archivos": files}, indent=1) + "\n")
 
 
 def keep_failed(notebook: Path, out: Path) -> Path:

@@ -116,6 +116,19 @@ def test_lote_refuses_a_folder_not_its_own_before_any_cluster(agency, tmp_path, 
         files.claim_lote_output(out, [data])
 
 
+def test_the_open_data_of_informe_export_is_ours_and_export_follows_the_same_rules(agency, tmp_path, capsys):
+    data, params = agency
+    out = tmp_path / "salida"
+    assert cli.main(["export", "--year", YEAR, "--data", str(data), "--params", str(params), "--out", str(out)]) == 0
+    files.claim_output(out, [data])  # informe build may follow into the same folder
+    (out / "datos" / "mis_cifras.csv").write_text("mío", encoding="utf-8")
+    with pytest.raises(InformeError, match="ya existe y tiene archivos"):
+        files.claim_output(out, [data])
+    assert cli.main(["export", "--year", YEAR, "--data", str(data), "--out", str(data)]) == 2
+    assert "es la carpeta de datos" in capsys.readouterr().err
+    assert not (data / "datos").exists()
+
+
 # --------------------------------------------------------------------------- the swap replaces what we wrote
 
 
