@@ -70,7 +70,7 @@ _CAUSES = {
     errno.EDQUOT: ("se agotó la cuota de disco del usuario", "libere espacio o elija con --out otra carpeta"),
     errno.EFBIG: ("el archivo excede el tamaño máximo del sistema de archivos", "elija con --out otra carpeta"),
     errno.EROFS: ("el sistema de archivos es de solo lectura", "elija con --out una carpeta donde se pueda escribir"),
-    errno.EACCES: ("no hay permiso para escribir ahí", "elija con --out una carpeta donde se pueda escribir"),
+    errno.EACCES: ("no hay permiso de acceso", "elija con --out una carpeta donde se pueda escribir"),
     errno.EPERM: ("la operación no está permitida ahí", "elija con --out una carpeta donde se pueda escribir"),
     errno.ENOTDIR: ("una parte de la ruta es un archivo, no una carpeta", "elija con --out una carpeta"),
     errno.EISDIR: ("es una carpeta, no un archivo", "quite o renombre esa carpeta, o elija otra salida con --out"),

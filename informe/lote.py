@@ -78,7 +78,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import config
-from .files import claim_lote_output, claim_output, clear_failed, io_error, keep_failed, swap_in
+from .files import DISK_ERRNOS, claim_lote_output, claim_output, clear_failed, io_error, keep_failed, swap_in
 from .problems import InformeError
 
 __all__ = ["Agency", "Outcome", "find_agencies", "params_for", "lote", "prepare_agency", "run_notebook",
@@ -599,6 +599,8 @@ class _Run:
 def _exception_text(exc: BaseException) -> str:
     """The first line of an error, with its type; the message alone of an error meant for the user
     (:class:`InformeError`, already in Spanish); a worker that died running the task, in Spanish."""
+    if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:  # a full disk…: the path and the cause
+        return str(io_error(exc))
     if type(exc).__name__ == "KilledWorker":  # its message names the task and the worker's address
         return ("el proceso trabajador que lo ejecutaba terminó de forma inesperada (¿memoria insuficiente?) "
                 "y Dask dejó de reintentarlo")
