@@ -21,7 +21,9 @@ ejemplos:
   informe plantilla --out libro.xlsx --data data   los datos en un libro de Excel (una hoja por tabla)
   informe validate --data libro.xlsx       valida el libro (también export y build aceptan --data libro.xlsx)
 
-códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 2 datos o parámetros inválidos.
+códigos de salida: 0 correcto; 1 falló la construcción (un cuaderno, o no se pudo escribir la salida: disco
+lleno, sistema de archivos de solo lectura; el mensaje nombra la ruta y la causa); 2 datos, parámetros o
+argumentos inválidos (también una carpeta de salida con archivos que no escribió una construcción).
 """
 
 
@@ -29,7 +31,7 @@ códigos de salida: 0 correcto; 1 falló la construcción (p. ej. un cuaderno); 
 OUT_RULES = ("Debe ser nueva, estar vacía o ser la salida de una construcción anterior (la que tiene el registro "
              ".informe-construccion.json, o solo los datos abiertos de «informe export»); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
              "de ella, «/» ni su carpeta personal. Una construcción nueva reemplaza solo los archivos que escribió "
-             "la anterior: los demás archivos de la carpeta se conservan")
+             "la anterior: los demás archivos de la carpeta se conservan.")
 
 
 def _year(text: str) -> int:
