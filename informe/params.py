@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from pathlib import Path
 
 from . import config
@@ -112,14 +114,29 @@ def check_params(year: int | None = None, path: Path | str | None = None, *,
                    f"≤ 1 (hay {params['umbral_avance_moderado']} y {params['umbral_en_trayectoria']}); por omisión "
                    f"son {DEFAULTS['umbral_avance_moderado']} y {DEFAULTS['umbral_en_trayectoria']}.",
                    column="umbral_en_trayectoria")
-    params["titulo"] = params["titulo"].format(anio=file_year)
+    unknown_fields = sorted({f"{{{name}}}" for name in TITLE_FIELD.findall(params["titulo"])} - {"{anio}"})
+    if unknown_fields:
+        return bad(f"«titulo» usa {', '.join(f'«{f}»' for f in unknown_fields)}, que no es un dato del informe: el "
+                   "único que se reemplaza es «{anio}» (el año fiscal). Escriba el texto sin llaves o use «{anio}».",
+                   column="titulo")
+    params["titulo"] = params["titulo"].replace("{anio}", str(file_year))
     try:
         params["secciones"] = _section_titles(params["secciones"], path)
     except InformeError as err:
         return bad(str(err).removeprefix(f"{path}: "), column="secciones")
     if params["fecha_publicacion"] is not None:
         params["fecha_publicacion"] = str(params["fecha_publicacion"])
+        try:
+            _dt.date.fromisoformat(params["fecha_publicacion"])
+        except ValueError:
+            return bad(f"«fecha_publicacion» vale «{params['fecha_publicacion']}», que no es una fecha: escríbala "
+                       "como AAAA-MM-DD (p. ej. «fecha_publicacion: 2024-02-20») o quite la línea.",
+                       column="fecha_publicacion")
     return params, []
+
+
+#: A placeholder of the title: text between braces (``{anio}`` is the only one; other braces are text).
+TITLE_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 def load_params(year: int | None = None, path: Path | str | None = None, *, required: bool = True) -> dict:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
+from markupsafe import escape
 from pandas.io.formats.style import Styler
 
 from . import config, engine, fmt, narrative, present, quality
@@ -139,6 +140,23 @@ def _styler(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None
     if cell_classes is not None:
         css = (css + " " + cell_classes.reindex_like(css).astype(object).fillna("")).apply(lambda c: c.str.strip())
     return styler.set_td_classes(css)
+
+
+def _format(styler: Styler, formatters: dict, rows=None) -> Styler:
+    """The one way the report formats table cells (of ``rows``, a list of row labels, or all rows):
+    whatever each formatter returns is HTML-escaped, and no other cell is touched.
+
+    ``Styler(escape="html")`` escapes only through its default formatters, and ``Styler.format`` undoes
+    that twice over: a formatter of ours replaces the default of its column, and every *other* column of
+    the call's subset is reset to a default formatter without escaping (``escape=None``, the call's).
+    ``format(escape="html")`` would escape a formatter's *input*, not the text it returns (built here
+    from other fields: a result's note, a unit). So each call is limited to the formatters' own
+    columns, and their text is escaped here, once."""
+    def escaping(formatter):
+        return lambda value: str(escape(formatter(value)))
+
+    subset = pd.IndexSlice[slice(None) if rows is None else rows, list(formatters)]
+    return styler.format({column: escaping(f) for column, f in formatters.items()}, subset=subset)
 
 
 def _lines(text) -> str:
@@ -382,15 +400,14 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     for i, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
-        cell = pd.IndexSlice[[i], :]
-        styler.format({
+        _format(styler, {
             base_col: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
                                                              it["linea_base_anio"] if with_year else None), it=item),
             result_col: partial(lambda v, it: _result_text(v, it["unidad_medida"], it["resultado_decimales"],
                                                           it["estado"], it["nota"]), it=item),
             meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
             progress_col: fmt.percent,
-        }, subset=cell)
+        }, rows=[i])
     return styler
 
 
@@ -452,7 +469,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
             estado, places = estados.iloc[i].get(int(column)), decimals.iloc[i].get(int(column))
             formats[column] = partial(_year_text, unit=unit, estado=None if is_missing(estado) else estado,
                                       decimals=None if is_missing(places) else int(places))
-        styler.format(formats, subset=pd.IndexSlice[[i], :])
+        _format(styler, formats, rows=[i])
     return styler
 
 
@@ -534,7 +551,7 @@ def proyectos_datos(ctx: Context) -> pd.DataFrame | None:
 def proyectos(ctx: Context) -> Styler | HTML:
     shown = _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")
     if isinstance(shown, Styler):  # each action on its line, marked as in the published table
-        shown.format({"Acciones de implementación": lambda text: "\n".join(f"▪ {a}" for a in text.splitlines())})
+        _format(shown, {"Acciones de implementación": lambda text: "\n".join(f"▪ {a}" for a in text.splitlines())})
     return shown
 
 
