@@ -5,7 +5,9 @@ This is the transport Puppeteer and Playwright use underneath (``--remote-debugg
 messages separated by NUL bytes, written to the browser's file descriptor 3 and read from its
 descriptor 4. Talking to it directly, with the standard library only, spares a Node.js driver
 process per print (≈ 0.7 s of the ≈ 3 s a print takes) and a 100 MB dependency. The protocol
-methods used are stable parts of it: ``Target.attachToTarget``, ``Page.navigate``,
+methods used are stable parts of it: ``Fetch.enable`` (on the browser: every request of every tab and
+frame is paused, and only the document being printed may load; nothing else, no other local file, no
+network), ``Target.attachToTarget``, ``Page.navigate``,
 ``Network.emulateNetworkConditions``, ``Emulation.setEmulatedMedia``, ``Runtime.evaluate``,
 ``Page.printToPDF`` and ``Browser.close``.
 
@@ -25,6 +27,7 @@ import select
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import unquote
 
 from .problems import InformeError
 
@@ -113,6 +116,12 @@ class Chromium:
         self._next_id = 0
         self._buffer = b""
         self._events: list[dict] = []
+        self._allowed: set[str] = set()  # the URLs the browser may load: the document being printed
+        try:
+            self.call("Fetch.enable", patterns=[{"urlPattern": "*"}])
+        except BaseException:
+            self.close()
+            raise
 
     # ------------------------------------------------------------------ protocol
 
@@ -127,10 +136,26 @@ class Chromium:
                 raise self._ended()
             self._buffer += chunk
         message, self._buffer = self._buffer.split(b"\0", 1)
-        return json.loads(message)
+        message = json.loads(message)
+        if message.get("method") == "Fetch.requestPaused":
+            self._answer_request(message)
+            return {}
+        return message
 
     def call(self, method: str, session: str | None = None, **params) -> dict:
         """Send one command and return its result (events that arrive meanwhile are kept)."""
+        number = self._send(method, session, **params)
+        while True:
+            reply = self._receive()
+            if reply.get("id") == number:
+                if "error" in reply:
+                    raise ChromiumError(f"Chromium rechazó {method}: {reply['error'].get('message', reply['error'])}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self._events.append(reply)
+
+    def _send(self, method: str, session: str | None = None, **params) -> int:
+        """Write one command; its id."""
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params}
         if session:
@@ -139,14 +164,18 @@ class Chromium:
             os.write(self._to_browser, json.dumps(message).encode("utf-8") + b"\0")
         except BrokenPipeError:
             raise self._ended() from None
-        while True:
-            reply = self._receive()
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise ChromiumError(f"Chromium rechazó {method}: {reply['error'].get('message', reply['error'])}")
-                return reply.get("result", {})
-            if "method" in reply:
-                self._events.append(reply)
+        return self._next_id
+
+    def _answer_request(self, event: dict) -> None:
+        """Every request the browser makes is paused (``Fetch.enable`` on the browser, so every tab and
+        frame): the document being printed goes on, anything else (another local file, the network) is
+        refused. The answer is not awaited (its reply is dropped, as any reply nobody waits for)."""
+        params, session = event["params"], event.get("sessionId")
+        url = unquote(params["request"]["url"].split("#", 1)[0])
+        if url in self._allowed:
+            self._send("Fetch.continueRequest", session, requestId=params["requestId"])
+        else:
+            self._send("Fetch.failRequest", session, requestId=params["requestId"], errorReason="BlockedByClient")
 
     def wait_for(self, event: str, session: str | None = None) -> dict:
         """The first event named ``event`` (of ``session``) not yet consumed, waiting for it if need be."""
@@ -171,7 +200,9 @@ class Chromium:
                   uploadThroughput=-1)
         page.call("Emulation.setEmulatedMedia", media=media)
         page.call("Page.enable")
-        reply = page.call("Page.navigate", url=Path(path).resolve().as_uri())
+        url = Path(path).resolve().as_uri()
+        self._allowed = {unquote(url)}
+        reply = page.call("Page.navigate", url=url)
         if reply.get("errorText"):
             if not Path(path).is_file():
                 raise FileNotFoundError(path)

@@ -20,6 +20,12 @@ from . import fmt
 from .config import TEMPLATES_DIR
 
 SECTIONS_DIR = TEMPLATES_DIR / "secciones"
+
+#: The Content-Security-Policy of every document we publish (the report, its quality review, the
+#: consolidated report): nothing but its own inline styles and ``data:`` images and fonts. No script,
+#: frame, object, remote or local file can load even if markup ever slipped through the escaping.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+                           "base-uri 'none'; form-action 'none'")
 STYLESHEET = TEMPLATES_DIR / "informe" / "informe.css"
 
 #: Tags narrative Markdown may produce (Python-Markdown with ``sane_lists`` and ``tables``).
@@ -50,6 +56,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
     )
+    env.globals["csp"] = CONTENT_SECURITY_POLICY
     env.filters["markdown"] = markdown_html
     env.filters["fecha"] = fmt.date
     env.filters["numero"] = fmt.number

@@ -55,6 +55,7 @@ from typing import Iterable
 
 from informe import config
 from informe.files import atomic_path
+from informe.present import CONTENT_SECURITY_POLICY
 
 __all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
 
@@ -141,7 +142,7 @@ def stitch_html(
     merged = _merge_notebooks([Path(p) for p in notebooks], title)
     first_dir = str(Path(notebooks[0]).resolve().parent) if notebooks else "."
     resources = {
-        "informe": {"title": title, "lang": lang},
+        "informe": {"title": title, "lang": lang, "csp": CONTENT_SECURITY_POLICY},
         "metadata": {"name": title, "path": first_dir},
     }
     html, _ = _exporter().from_notebook_node(merged, resources=resources)
