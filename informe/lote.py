@@ -91,6 +91,10 @@ CSV_COLUMNS = ["dependencia", "carpeta", "estado", *COUNTS, "con_avance_pct", "i
                "error"]
 #: Lines of an agency's problems kept in its error (the rest are counted).
 ERROR_LINES = 3
+#: Seconds to wait for a ``--scheduler`` to answer as a Dask scheduler.
+CONNECT_TIMEOUT = 30
+#: The agency file, and the names it is sometimes given by mistake (named in the output, never skipped).
+AGENCY_FILE = "dependencia.yaml"
 
 
 @dataclass
@@ -99,6 +103,7 @@ class Agency:
 
     path: Path
     name: str
+    problem: str = ""  # why it cannot be built before anything runs (a misnamed dependencia.yaml)
 
 
 @dataclass
@@ -132,12 +137,12 @@ def find_agencies(dirs: list[Path | str]) -> list[Agency]:
         folder = Path(given)
         if not folder.is_dir():
             raise InformeError(f"No existe la carpeta {folder}.")
-        if (folder / "dependencia.yaml").is_file():
+        if (folder / AGENCY_FILE).is_file() or _misnamed(folder):
             candidates = [folder]
         else:
             candidates = [child for child in sorted(folder.iterdir(), key=lambda p: p.name)
                           if child.is_dir() and not child.name.startswith(".")
-                          and (child / "dependencia.yaml").is_file()]
+                          and ((child / AGENCY_FILE).is_file() or _misnamed(child))]
             if not candidates:
                 raise InformeError(f"{folder} no es la carpeta de datos de una dependencia (no tiene "
                                    "dependencia.yaml) ni contiene carpetas de dependencias.")
@@ -146,7 +151,10 @@ def find_agencies(dirs: list[Path | str]) -> list[Agency]:
             if resolved in seen:
                 continue
             seen.add(resolved)
-            found.append(Agency(path, resolved.name))
+            wrong = None if (path / AGENCY_FILE).is_file() else _misnamed(path)
+            found.append(Agency(path, resolved.name, problem=(
+                f"{path / wrong}: el archivo de la dependencia debe llamarse exactamente «{AGENCY_FILE}»; "
+                "cámbiele el nombre." if wrong else "")))
     names: dict[str, Path] = {}
     for agency in found:
         if agency.name in names:
@@ -155,6 +163,17 @@ def find_agencies(dirs: list[Path | str]) -> list[Agency]:
                                "nombre de una de las carpetas.")
         names[agency.name] = agency.path
     return found
+
+
+def _misnamed(folder: Path) -> str | None:
+    """The name of a file of ``folder`` meant to be ``dependencia.yaml`` but named otherwise
+    (``dependencia.yml``, ``Dependencia.yaml``, ``dependencia.yaml.txt``…), if there is one."""
+    for child in sorted(folder.iterdir(), key=lambda p: p.name):
+        name = child.name.lower()
+        if child.is_file() and child.name != AGENCY_FILE and name.startswith("dependencia.") and \
+                name.removesuffix(".txt").endswith((".yaml", ".yml")):
+            return child.name
+    return None
 
 
 def params_for(agency_dir: Path | str, year: int) -> Path | None:
@@ -373,15 +392,23 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int):
     """A Dask client: to ``scheduler`` if given, else to a LocalCluster of ``workers`` processes of one
-    thread each, listening on 127.0.0.1 only, without dashboard; closed (workers and all) on exit."""
+    thread each, listening on 127.0.0.1 only, over TLS with temporary credentials, without dashboard;
+    closed (workers and all) on exit."""
     from distributed import Client, LocalCluster
+    from distributed.security import Security
 
     if scheduler:
-        try:
-            client = Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError) as exc:
-            raise InformeError(f"No se pudo conectar con el planificador de Dask {scheduler} ({exc}). ¿Está en "
-                               "marcha «dask scheduler» y se llega a esa dirección desde esta máquina?") from None
+        import dask
+
+        try:  # whatever answers (or does not) at that address: an answer within CONNECT_TIMEOUT seconds
+            with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s"}):
+                client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+        except Exception as exc:  # noqa: BLE001 — refused, silent, not Dask, bad TLS: said in one line
+            raise InformeError(
+                f"No se pudo conectar con el planificador de Dask {scheduler} en {CONNECT_TIMEOUT} s "
+                f"({_exception_text(exc)}). ¿Está en marcha «dask scheduler» en esa dirección y se llega a ella "
+                "desde esta máquina? Un clúster con TLS (tls://…) necesita los certificados en la configuración "
+                "de Dask (DASK_DISTRIBUTED__COMM__TLS__CA_FILE, …__CLIENT__CERT y …__CLIENT__KEY).") from None
         try:
             yield client, f"clúster {scheduler}"
         finally:
@@ -389,16 +416,21 @@ def _client(scheduler: str | None, workers: int):
         return
     # The worker processes start with SIGINT ignored (inherited): Ctrl-C reaches the whole process group,
     # and it is the caller's to handle, by closing the cluster (the kernels exit with their worker).
+    # Private: TLS with credentials made for this run and kept in memory (a throw-away certificate
+    # authority), required of every connection: another user of the machine can reach the port, not
+    # submit work. No HTTP dashboard.
+    security = Security.temporary()
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
     try:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                               protocol="tls", security=security, dashboard_address=None,
+                               silence_logs=logging.ERROR)
     finally:
         if main_thread and previous is not None:
             signal.signal(signal.SIGINT, previous)
     try:
-        client = Client(cluster)
+        client = Client(cluster, security=security)
         try:
             yield client, f"Dask local, {workers} trabajador(es) de 1 hilo"
         finally:
@@ -667,7 +699,10 @@ def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None
             run = _Run(client, year, out, list(formats), progress, files, len(agencies))
             queue = as_completed([], with_results=False)
             for rank, agency in enumerate(agencies):
-                queue.update(run.submit(agency, rank))
+                if agency.problem:  # named in the progress and the consolidated report, never skipped
+                    run._settle(Outcome(agency, agency.name, error=[agency.problem], validation=True))
+                else:
+                    queue.update(run.submit(agency, rank))
             for fut in queue:
                 queue.update(run.done(fut))  # once an agency is prepared: its notebooks and finishing task
                 if not run.pending:
@@ -726,6 +761,8 @@ def _csv_text(rows: list[dict]) -> str:
 
 def consolidated_html(outcomes: list[Outcome], year: int) -> str:
     """The consolidated state report (``secciones/lote.html.j2``), with the report's stylesheet inlined."""
+    from urllib.parse import quote
+
     from markupsafe import Markup
 
     from . import fmt, present
@@ -741,6 +778,10 @@ def consolidated_html(outcomes: list[Outcome], year: int) -> str:
     for n, row in enumerate(rows, 1):
         row["pct_texto"] = fmt.percent(row["con_avance_pct"], 1) if row["con_avance_pct"] is not None else "N/D"
         row["ancla"] = f"error-{n}"
+        # Links relative to this document, each path segment percent-encoded: no folder name can become a
+        # scheme ("javascript:…") or leave the output folder.
+        row["enlaces"] = {kind: "./" + quote(row[f"informe_{kind}"], safe="/") for kind in ("html", "pdf")
+                          if row[f"informe_{kind}"]}
         row["lineas"] = row["error"].splitlines()
     html = present.render(
         "lote.html.j2", anio=year, filas=rows, total=total, construidos=len(built),

@@ -116,7 +116,7 @@ def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
     assert not soup.find_all("script") and "&lt;script&gt;" in html and "<b>mal</b>" not in html
     assert not soup.select("[style]"), "classes only, no inline styles"
     assert soup.select_one("table.lote tfoot").get_text(" ", strip=True).startswith("Total (1 informe)")
-    assert soup.select_one("a[href='x/informe_2023.html']") is not None
+    assert soup.select_one("a[href='./x/informe_2023.html']") is not None
     rows = lote.consolidated_rows([ok, bad])
     assert rows[0]["con_avance_pct"] == 25.0 and rows[1]["indicadores"] is None
     assert lote.exit_code([ok]) == 0 and lote.exit_code([bad]) == 2 and lote.exit_code([ok, bad]) == 1
