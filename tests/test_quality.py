@@ -325,7 +325,7 @@ def test_write_review(tmp_path, reference):
     html = first.decode("utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="es">' in html and '<meta charset="utf-8">' in html
-    assert "<script" not in html.lower() and "http" not in html and " style=" not in html
+    assert "<script" not in html.lower() and "http:" not in html and "https:" not in html and " style=" not in html
     assert "Oficialía Mayor" in html and "2023" in html
     assert html.count('<th scope="col"') == 4 and "<caption>" in html
     assert html.index("<h1>") < html.index("<h2>")
