@@ -58,11 +58,11 @@ class Grafica(Figure):
         return svg.replace("<text ", '<text xml:space="preserve" ')
 
 
-def label(name: str, distintivo: str = "", *, width: int = LABEL_CHARS, limit: int = LABEL_MAX) -> str:
+def label(name: str, distintivo: str = "", *, chars: int = LABEL_CHARS, limit: int = LABEL_MAX) -> str:
     """An indicator name as a chart label: shortened to ``limit`` characters with "…" and wrapped at
-    ``width``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its own,
+    ``chars``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its own,
     never shortened away."""
-    text = textwrap.fill(textwrap.shorten(str(name), limit, placeholder="…"), width)
+    text = textwrap.fill(textwrap.shorten(str(name), limit, placeholder="…"), chars)
     return f"{text}\n({distintivo})" if distintivo else text
 
 
@@ -186,7 +186,7 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
                     linewidth=1.4, label="Resultado")
             ax.plot(meta["anio"], meta["valor"].astype(float), marker="D", markersize=5, linestyle="none",
                     color=colours[2], label="Meta")
-            ax.set_title(label(names[indicator], extra[indicator], width=PANEL_TITLE_CHARS,
+            ax.set_title(label(names[indicator], extra[indicator], chars=PANEL_TITLE_CHARS,
                                limit=3 * PANEL_TITLE_CHARS))
             ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.number(v)))
