@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config, engine
@@ -149,8 +150,22 @@ def export_tables(ds: Dataset, year: int, params: dict) -> OpenData:
     for column in PUBLISHED:
         computed = decimals[column].isna()
         indicators.loc[computed, column] = indicators.loc[computed, column].round(COMPUTED_DECIMALS)
+    _refuse_infinite(indicators)
     summary = engine.summary(table, list(ds.objetivos["objetivo_id"]))
     return OpenData(indicators, decimals, summary)
+
+
+def _refuse_infinite(indicators: pd.DataFrame) -> None:
+    """Nothing infinite is published: validation refuses a figure that overflows, but the difference of
+    two huge figures (avance hacia la meta) can still overflow; that is an error naming the indicator."""
+    for column in indicators.select_dtypes("number").columns:
+        infinite = np.isinf(indicators[column].astype(float))
+        if infinite.any():
+            iid = indicators.loc[infinite, "indicador_id"].iloc[0]
+            raise InformeError(
+                f"El cálculo de «{column}» del indicador {iid} da un número infinito: la línea base, el resultado "
+                "o la meta son demasiado grandes (cerca de 1.8 × 10^308). Revise esas cifras en indicadores.csv "
+                "y resultados.csv.")
 
 
 def csv_text(frame: pd.DataFrame, decimals: pd.DataFrame | None = None) -> str:

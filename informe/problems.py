@@ -41,8 +41,19 @@ class Problem:
             where.append(f"columna «{self.column}»")
         text = ", ".join(where) + ": "
         if self.value is not None:
-            text += f"valor «{self.value}»: "
+            text += f"valor «{shown(self.value)}»: "
         return text + self.message
+
+
+#: A value longer than this is shown by its ends and its length, so the message stays readable.
+SHOWN = 60
+
+
+def shown(value: str) -> str:
+    """``value`` as a message quotes it: whole, or its first and last characters and its length."""
+    if len(value) <= SHOWN:
+        return value
+    return f"{value[:SHOWN // 2]}…{value[-10:]} ({len(value)} caracteres)"
 
 
 class InformeError(Exception):

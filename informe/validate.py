@@ -14,6 +14,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -26,8 +27,11 @@ FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual")
 ESTADOS = ("ND", "pendiente")
 VALUE_TOLERANCE = 0.01  # valor vs numerador/denominador
 
-NUMBER = r"^[-+]?(\d+(\.\d+)?|\.\d+)$"
-INTEGER = r"^\d+$"
+#: Only the ASCII digits 0-9 are digits: Python's \d also matches «２５» or «٢٥», which pandas then
+#: fails to convert, so such a figure used to pass validation and vanish.
+NUMBER = r"^[-+]?([0-9]+(\.[0-9]+)?|\.[0-9]+)$"
+INTEGER = r"^[0-9]+$"
+YEAR = r"^[0-9]{4}$"
 
 #: The contract's columns of each CSV (data/README.md), in the documented order, and those that
 #: may be absent. A column not listed is an extra column, which the contract allows
@@ -54,9 +58,14 @@ DEPENDENCIA_TEXTS = ("nombre", "gobierno", "siglas", "lema", "mision", "vision")
 DEPENDENCIA_PEOPLE = ("directorio", "enlaces")
 PERSON_KEYS = ("nombre", "cargo")
 
-EXPECT_NUMBER = "se esperaba un número con punto decimal y sin separador de miles (p. ej. 38.89)"
-EXPECT_YEAR = "se esperaba un año de cuatro cifras (p. ej. 2023)"
-EXPECT_POSITIVE = "se esperaba un número entero mayor o igual que 1"
+DIGITS = "escrito con las cifras 0-9"
+EXPECT_NUMBER = f"se esperaba un número {DIGITS}, con punto decimal y sin separador de miles (p. ej. 38.89)"
+EXPECT_YEAR = f"se esperaba un año de cuatro cifras {DIGITS} (p. ej. 2023)"
+EXPECT_POSITIVE = f"se esperaba un número entero mayor o igual que 1, {DIGITS}"
+TOO_BIG = ("el número es demasiado grande para calcular con él (pasa de 1.8 × 10^308); revise que no tenga "
+           "cifras de más")
+TOO_SMALL = ("el número es tan cercano a 0 que al calcular con él vale 0 (menos de 5 × 10^-324); revise que no "
+             "tenga ceros de más después del punto")
 EXPECT_ID = "se esperaba un identificador con solo letras, dígitos, «-» o «_» (p. ej. OM-1-01)"
 
 
@@ -68,10 +77,28 @@ def _in(values, message: str | None = None) -> pa.Check:
     return pa.Check.isin(list(values), error=message or f"se esperaba uno de: {', '.join(values)}")
 
 
+def _as_float(text: pd.Series) -> pd.Series:
+    """The float of each text that is a number; NaN for the rest (which the pattern reports)."""
+    text = text.astype("string")
+    return pd.to_numeric(text.where(text.str.fullmatch(NUMBER, na=False)), errors="coerce").astype(float)
+
+
+def _fits(text: pd.Series) -> pd.Series:
+    """False where a number overflows a double to infinity."""
+    return ~np.isinf(_as_float(text))
+
+
+def _not_vanishing(text: pd.Series) -> pd.Series:
+    """False where a number with a digit other than 0 underflows a double to 0."""
+    return ~((_as_float(text) == 0) & text.astype("string").str.contains("[1-9]", na=False))
+
+
 def _number_col(nullable: bool = True, required: bool = True, pattern: str = NUMBER,
                 expect: str = EXPECT_NUMBER) -> pa.Column:
-    return _text(nullable=nullable, required=required,
-                 checks=[pa.Check.str_matches(pattern, error=expect)])
+    checks = [pa.Check.str_matches(pattern, error=expect)]
+    if pattern == NUMBER:
+        checks += [pa.Check(_fits, error=TOO_BIG), pa.Check(_not_vanishing, error=TOO_SMALL)]
+    return _text(nullable=nullable, required=required, checks=checks)
 
 
 def _ids(frame: pd.DataFrame | None, column: str) -> list[str] | None:
@@ -118,15 +145,15 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
             "frecuencia": _text(checks=[_in(FRECUENCIAS)]),
             "unidad_medida": _text(),
             "fuente": _text(),
-            "linea_base_anio": _number_col(nullable=False, pattern=r"^\d{4}$", expect=EXPECT_YEAR),
+            "linea_base_anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
             "linea_base_valor": _number_col(required=False),
-            "meta_anio": _number_col(nullable=False, pattern=r"^\d{4}$", expect=EXPECT_YEAR),
+            "meta_anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
             "meta_valor": _number_col(nullable=False),
         }),
         "resultados.csv": pa.DataFrameSchema(
             {
                 "indicador_id": _text(checks=_exists(indicadores, "indicadores.csv", "indicador_id")),
-                "anio": _number_col(nullable=False, pattern=r"^\d{4}$", expect=EXPECT_YEAR),
+                "anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
                 "valor": _number_col(required=False),
                 "numerador": _number_col(required=False),
                 "denominador": _number_col(required=False),
@@ -222,7 +249,7 @@ def _result_rules(res: pd.DataFrame, ind: pd.DataFrame | None) -> list[Problem]:
                                  line=int(lines[i]), column="numerador")))
     if both.any():
         numeric = both & num.notna() & den.notna()  # a non-numeric one is already reported
-        zero = numeric & (den == 0)
+        zero = numeric & (den == 0) & _not_vanishing(res["denominador"])  # an underflow is reported already
         negative = numeric & (den < 0)
         for i in zero.to_numpy().nonzero()[0]:
             found.append((i, Problem(file, "el denominador es 0; no se puede calcular el valor. "
@@ -234,6 +261,12 @@ def _result_rules(res: pd.DataFrame, ind: pd.DataFrame | None) -> list[Problem]:
                                      "numerador y denominador.",
                                      line=int(lines[i]), column="denominador", value=res["denominador"].iat[i])))
         ratio = numeric & (den > 0)
+        overflow = ratio & np.isinf(num.astype(float) / den.astype(float))
+        for i in overflow.to_numpy().nonzero()[0]:
+            found.append((i, Problem(file, "numerador/denominador da un número demasiado grande para calcular "
+                                     "(pasa de 1.8 × 10^308); revise que no tengan cifras o ceros de más.",
+                                     line=int(lines[i]), column="denominador", value=res["denominador"].iat[i])))
+        ratio &= ~overflow
         if "valor" in res and ratio.any():
             units = {}
             if ind is not None and {"indicador_id", "unidad_medida"} <= set(ind.columns):
@@ -402,7 +435,7 @@ def _raw_years(tables: dict[str, pd.DataFrame]) -> list[int] | None:
     if res is None or "anio" not in res:
         return None
     years = res["anio"].dropna().astype(str)
-    return sorted({int(y) for y in years[years.str.fullmatch(r"\d{4}")]})
+    return sorted({int(y) for y in years[years.str.fullmatch(YEAR)]})
 
 
 def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path | str | None = None, *,

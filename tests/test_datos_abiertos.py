@@ -141,6 +141,26 @@ def test_computed_results_are_rounded_to_two_decimals(tmp_path):
     assert by_id["AC-1-01"]["linea_base_valor"] == "40"
 
 
+def test_nothing_infinite_is_published(tmp_path, capsys):
+    """Each figure fits a double, but the progress (1e308 − (−1e308)) / (0 − (−1e308)) overflows: an error naming
+    the indicator, and no open data written."""
+    data = tmp_path / "datos"
+    shutil.copytree(MINIMAL, data)
+    huge = "1" + "0" * 308
+    indicators = data / "indicadores.csv"
+    indicators.write_text(re.sub(r"^(AC-2-01,.*),2022,([^,]*),(\d{4}),([^,]*)$", rf"\1,2022,-{huge},\3,0",
+                                 indicators.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    results = data / "resultados.csv"
+    results.write_text(results.read_text(encoding="utf-8").replace("AC-2-01,2022,70.5,", f"AC-2-01,2022,-{huge},")
+                       .replace("AC-2-01,2023,,,,ND,", f"AC-2-01,2023,{huge},,,,"), encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data)]) == 0
+    out = tmp_path / "salida"
+    assert cli.main(["export", "--year", "2023", "--data", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "AC-2-01" in err and "avance_meta_pct" in err and "infinito" in err
+    assert not (out / "datos").exists()
+
+
 def test_numbers_are_plain_text():
     assert export.plain(1e-05) == "0.00001"
     assert export.plain(1e16) == "10000000000000000"
