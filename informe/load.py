@@ -433,10 +433,38 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+    def construct_yaml_timestamp(self, node):
+        """An unquoted date that does not exist (``2024-13-45``) is a YAML problem at its line, not the
+        ``ValueError`` of :mod:`datetime`."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as err:
+            raise _DateError(node, _DATE_ERRORS.get(str(err), str(err))) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+#: datetime's messages, in Spanish.
+_DATE_ERRORS = {
+    "month must be in 1..12": "el mes va de 1 a 12",
+    "day is out of range for month": "ese mes no tiene ese día",
+    "hour must be in 0..23": "la hora va de 0 a 23",
+    "minute must be in 0..59": "los minutos van de 0 a 59",
+    "second must be in 0..59": "los segundos van de 0 a 59",
+    "year 0 is out of range": "no hay año 0",
+}
+
+
 class _AnchorError(yaml.YAMLError):
     def __init__(self, mark):
         super().__init__("anchor")
         self.problem_mark = mark
+
+
+class _DateError(yaml.YAMLError):
+    def __init__(self, node, why: str):
+        super().__init__(f"«{node.value}» parece una fecha pero no existe ({why})")
+        self.problem_mark = node.start_mark
 
 
 def parse_yaml(text: str):
@@ -463,6 +491,9 @@ def read_yaml_node(path: Path, root: Path | None = None, name: str | None = None
         return None, None, [Problem(name, "usa anclas o alias de YAML («&nombre», «*nombre»), que no se "
                                     "admiten; escriba cada valor completo donde va.",
                                     line=err.problem_mark.line + 1)]
+    except _DateError as err:
+        return None, None, [Problem(name, f"{err}; escriba una fecha que exista (AAAA-MM-DD), o el texto entre "
+                                    "comillas si no es una fecha.", line=err.problem_mark.line + 1)]
     except RecursionError:
         return None, None, [Problem(name, "YAML anidado a demasiada profundidad; revise la sangría y los "
                                     "corchetes.")]

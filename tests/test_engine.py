@@ -428,6 +428,16 @@ def test_params_missing_file_not_required(tmp_path):
     ("anio: dos mil treinta\n", 2030, "falta «anio:»"),
     ("titulo: Informe\n", 2030, "falta «anio:»"),
     ("anio: 2030\n  tolerancia_igual: [\n", 2030, "YAML mal formado"),
+    # the title's placeholders: only {anio} (these were a KeyError, an IndexError and a ValueError)
+    ('anio: 2030\ntitulo: "Informe {año}"\n', 2030, "«titulo» usa «{año}»"),
+    ('anio: 2030\ntitulo: "Informe {0}"\n', 2030, "«titulo» usa «{0}»"),
+    ('anio: 2030\ntitulo: "Informe {}"\n', 2030, "«titulo» usa «{}»"),
+    # a publication date that is not one: the build used to fail on it after validate passed
+    ('anio: 2030\nfecha_publicacion: "mañana"\n', 2030, "«fecha_publicacion» vale «mañana», que no es una fecha"),
+    ('anio: 2030\nfecha_publicacion: "2031-02-30"\n', 2030, "que no es una fecha"),
+    # an unquoted date that does not exist: datetime's ValueError escaped the YAML reader
+    ("anio: 2030\nfecha_publicacion: 2031-13-45\n", 2030, "«2031-13-45» parece una fecha pero no existe (el mes va"),
+    ("anio: 2030\nfecha_publicacion: 2031-02-30\n", 2030, "ese mes no tiene ese día"),
 ])
 def test_params_errors(tmp_path, text, year, fragment):
     path = write(tmp_path, text)
@@ -436,6 +446,16 @@ def test_params_errors(tmp_path, text, year, fragment):
     message = str(info.value)
     assert fragment in message
     assert str(path) in message
+
+
+def test_params_title_braces_other_than_a_placeholder_are_text(tmp_path):
+    path = write(tmp_path, 'anio: 2030\ntitulo: "Informe { {anio} }"\n')
+    assert load_params(2030, path)["titulo"] == "Informe { 2030 }"
+
+
+def test_params_a_date_is_kept_as_iso_text(tmp_path):
+    path = write(tmp_path, "anio: 2030\nfecha_publicacion: 2031-02-20\n")
+    assert load_params(2030, path)["fecha_publicacion"] == "2031-02-20"
 
 
 def test_params_year_must_be_a_number_not_a_boolean(tmp_path):

@@ -185,6 +185,9 @@ REJECTED = [
     ("dependencia-latin1", write_text("dependencia.yaml", "nombre: Oficialía Mayor\ngobierno: Gobierno\n",
                                       "latin-1"),
      "dependencia.yaml", 1, None, "no está en UTF-8"),
+    ("dependencia-fecha-imposible", write_text("dependencia.yaml", "nombre: Instituto\ngobierno: Gobierno\n"
+                                               "lema: 2024-13-45\n"),
+     "dependencia.yaml", 3, None, "«2024-13-45» parece una fecha pero no existe"),
     ("dependencia-sin-gobierno", write_text("dependencia.yaml", "nombre: Instituto de Atención Ciudadana\n"),
      "dependencia.yaml", None, "gobierno", "falta la clave obligatoria «gobierno:»"),
     ("dependencia-sin-nombre", write_text("dependencia.yaml", "gobierno: Gobierno del Estado de Sonora\n"),
@@ -339,6 +342,13 @@ def test_cli_validate_bad_data(data_dir, capsys):
     assert len(error_lines) == len(problems)
     assert "Traceback" not in out + err
     assert "línea 3" in out and "columna «sentido»" in out
+
+
+def test_cli_validate_rejects_what_the_build_rejects_in_params(data_dir, tmp_path, capsys):
+    params = tmp_path / "2023.yaml"
+    params.write_text('anio: 2023\nfecha_publicacion: "mañana"\n', encoding="utf-8")
+    assert cli.main(["validate", "--data", str(data_dir), "--year", "2023", "--params", str(params)]) == 2
+    assert "«fecha_publicacion» vale «mañana», que no es una fecha" in capsys.readouterr().out
 
 
 def test_cli_validate_missing_directory(tmp_path, capsys):
