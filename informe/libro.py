@@ -23,7 +23,9 @@ separators; a percent format shows the value × 100 without the sign (0.842 with
 a cell with only spaces is empty, and so are rows that only have formatting. A formula is read
 through the value the program that saved the workbook cached (Excel and LibreOffice always
 do); a formula without a cached value, or one that shows an error (``#DIV/0!``), is a problem
-of that cell.
+of that cell. Before any cell is read, :mod:`informe.hoja_xml` checks each sheet's XML: merged cells
+and a damaged cell (a shared string or a format that does not exist, ``NaN`` stored as a number,
+an impossible reference) are problems of that sheet, which is then not read.
 
 **Why openpyxl (and not python-calamine).** Measured on this machine (2 cores, another
 engineer's work running; median of 5; README «El libro de Excel»), reading the sheets into
@@ -53,6 +55,7 @@ from pathlib import Path
 import pandas as pd
 
 from .files import atomic_path
+from .hoja_xml import check_sheet
 from .load import CSV_FILES, LINE, MAX_BYTES, SAVE_AS_BOOK, closest, header_problems, read_bytes
 from .problems import DataError, InformeError, Problem
 from .validate import (COLUMNS, DEPENDENCIA_PEOPLE, DEPENDENCIA_TEXTS, ESTADOS, FRECUENCIAS, NUMBER,
@@ -365,10 +368,50 @@ def _missing_sheet(book: str, sheet: str, names: list[str]) -> Problem:
     return Problem(book, f"falta la hoja obligatoria; {fix}", sheet=sheet)
 
 
-def _checked(workbook, book: str, sheet: str, columns: list[str], formulas,
+#: How to repair a sheet whose cells cannot be read.
+RESAVE = ("ábralo en Excel o LibreOffice, corrija o vuelva a escribir esa celda y guarde el libro como «Libro de "
+          "Excel (.xlsx)»")
+MERGED = ("están combinadas: solo la primera guarda el valor y las demás filas quedarían vacías. Sepárelas "
+          "(en Excel, Inicio › Combinar y centrar › Separar celdas) y escriba el valor en cada fila")
+
+
+def _scan(data: bytes, workbook, book: str) -> dict[str, list[Problem]]:
+    """{sheet: problems} of the sheets the program reads whose XML has merged cells or a damaged cell
+    (:mod:`informe.hoja_xml`); such a sheet is not read, so no other problem is reported from it."""
+    styles = len(workbook._cell_styles)  # openpyxl keeps the read workbook's cell formats and shared
+    found: dict[str, list[Problem]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for sheet in (s for s in KNOWN if s in workbook.sheetnames):
+            ws = workbook[sheet]  # strings only in these private attributes
+            merged, damage = check_sheet(archive, ws._worksheet_path, len(ws._shared_strings), styles)
+            problems = found.setdefault(sheet, [])
+            if damage is not None:
+                where = f"la celda «{damage.cell}»" if damage.cell else "la hoja"
+                problems.append(Problem(book, f"{where} {damage.what}; {RESAVE}.", line=damage.row, sheet=sheet))
+            for ref in merged:
+                first = re.match(r"[A-Z]+([0-9]+)", ref)
+                problems.append(Problem(book, f"las celdas {ref} {MERGED}.", line=int(first.group(1)) if first else None,
+                                        sheet=sheet))
+    return {sheet: problems for sheet, problems in found.items() if problems}
+
+
+def _read(workbook, book: str, sheet: str, formulas, damaged: dict[str, list[Problem]],
+          required: bool = True) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """:func:`read_sheet` of a sheet :func:`_scan` found sound; whatever openpyxl still cannot read is a problem
+    of the sheet, not a traceback."""
+    if sheet in damaged:
+        return None, damaged[sheet]
+    try:
+        return read_sheet(workbook[sheet], book, sheet, formulas.get(sheet, {}), required)
+    except (IndexError, KeyError, TypeError, ValueError) as err:
+        return None, [Problem(book, f"la hoja está dañada y no se puede leer ({type(err).__name__}); {RESAVE}.",
+                              sheet=sheet)]
+
+
+def _checked(workbook, book: str, sheet: str, columns: list[str], formulas, damaged: dict[str, list[Problem]],
              required: bool = True) -> tuple[pd.DataFrame | None, list[Problem]]:
     """A sheet of fixed columns (dependencia, directorio, enlaces): its frame, or None with its problems."""
-    frame, problems = read_sheet(workbook[sheet], book, sheet, formulas.get(sheet, {}), required)
+    frame, problems = _read(workbook, book, sheet, formulas, damaged, required)
     if frame is not None:
         header = header_problems(sheet, [c for c in frame.columns if c != LINE], columns,
                                  row=frame.attrs["header_row"])
@@ -378,13 +421,13 @@ def _checked(workbook, book: str, sheet: str, columns: list[str], formulas,
     return frame, problems
 
 
-def _dependencia(workbook, book: str, formulas) -> tuple[dict, list[Problem]]:
+def _dependencia(workbook, book: str, formulas, damaged: dict[str, list[Problem]]) -> tuple[dict, list[Problem]]:
     """The ``dependencia`` sheet (clave/valor) and the ``directorio``/``enlaces`` sheets, as dependencia.yaml."""
     names = workbook.sheetnames
     if DEPENDENCIA not in names:
         return {}, [_missing_sheet(book, DEPENDENCIA, names)]
     dependencia: dict = {}
-    frame, problems = _checked(workbook, book, DEPENDENCIA, KEY_COLUMNS, formulas)
+    frame, problems = _checked(workbook, book, DEPENDENCIA, KEY_COLUMNS, formulas, damaged)
     if frame is None:
         return {}, problems
 
@@ -418,7 +461,7 @@ def _dependencia(workbook, book: str, formulas) -> tuple[dict, list[Problem]]:
     for sheet in DEPENDENCIA_PEOPLE:
         if sheet not in names:
             continue  # optional, as the keys of dependencia.yaml
-        people, found = _checked(workbook, book, sheet, list(PERSON_KEYS), formulas, required=False)
+        people, found = _checked(workbook, book, sheet, list(PERSON_KEYS), formulas, damaged, required=False)
         problems += found
         if people is None:
             continue
@@ -453,14 +496,15 @@ def read_book(path: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]
         return {}, {}, [Problem(book, f"no se puede abrir como libro de Excel ({type(err).__name__}); {SAVE_AS_BOOK}.")]
     try:
         names = workbook.sheetnames
-        formulas = _formulas(data, [s for s in KNOWN if s in names])
-        dependencia, problems = _dependencia(workbook, book, formulas)
+        damaged = _scan(data, workbook, book)
+        formulas = _formulas(data, [s for s in KNOWN if s in names and s not in damaged])
+        dependencia, problems = _dependencia(workbook, book, formulas, damaged)
         tables: dict[str, pd.DataFrame] = {}
         for file, sheet in SHEETS.items():
             if sheet not in names:
                 problems.append(_missing_sheet(book, sheet, names))
                 continue
-            frame, found = read_sheet(workbook[sheet], book, sheet, formulas.get(sheet, {}))
+            frame, found = _read(workbook, book, sheet, formulas, damaged)
             problems += found
             if frame is not None:
                 tables[file] = frame

@@ -121,8 +121,8 @@ def test_bad_cells_name_the_workbook_sheet_row_and_column(book):
     assert found == [
         "libro.xlsx, hoja «indicadores», fila 3, columna «sentido»: valor «subiendo»: se esperaba uno de: "
         "ascendente, descendente.",
-        "libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número con punto "
-        "decimal y sin separador de miles (p. ej. 38.89).",
+        "libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número escrito con "
+        "las cifras 0-9, con punto decimal y sin separador de miles (p. ej. 38.89).",
         "libro.xlsx, hoja «resultados», fila 4, columna «indicador_id»: valor «AC-9-99»: no existe en la hoja "
         "«indicadores» (columna indicador_id); corrija el identificador o agregue la fila que falta.",
         "libro.xlsx, hoja «resultados», fila 6, columna «anio»: valor «AC-2-01, 2022»: la combinación (indicador_id, "
@@ -138,8 +138,8 @@ def test_validate_prints_the_sheet_problems_and_exits_2(book, capsys):
     edit(book, {("resultados", "C2"): "doce"})
     assert cli.main(["validate", "--data", str(book)]) == 2
     out = capsys.readouterr().out
-    assert ("ERROR libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número con "
-            "punto decimal y sin separador de miles (p. ej. 38.89).") in out.splitlines()
+    assert ("ERROR libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número escrito "
+            "con las cifras 0-9, con punto decimal y sin separador de miles (p. ej. 38.89).") in out.splitlines()
 
 
 def test_misspelled_and_missing_headers(book):
@@ -219,6 +219,56 @@ def _cache_value(book: Path, coordinate: str, value: str) -> None:
                 content = re.sub(rf'(<c r="{coordinate}"[^>]*>\s*<f>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)'.encode(),
                                  rb"\g<1><v>" + value.encode() + b"</v>", content)
             out.writestr(item, content)
+
+
+def _rewrite_results_xml(book: Path, pattern: str, replacement: str) -> None:
+    """Change the XML of the «resultados» sheet (the template's seventh) as a damaged file would have it."""
+    data = io.BytesIO(book.read_bytes())
+    with zipfile.ZipFile(data) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet7.xml":
+                content, count = re.subn(pattern.encode(), replacement.encode(), content, count=1)
+                assert count == 1, pattern
+            out.writestr(item, content)
+
+
+# openpyxl stopped with an IndexError or a ValueError on the first four, and moved or dropped the cell
+# of the next ones without a word: each is now a problem naming the workbook, sheet, row and cell
+DAMAGED = [
+    ("texto-compartido", r'<c r="A2"([^>]*) t="inlineStr"><is><t>[^<]*</t></is></c>', r'<c r="A2"\1 t="s"><v>99</v></c>',
+     "fila 2: la celda «A2» apunta al texto compartido n.º 99, que no existe"),
+    ("formato", r'<c r="B2" s="\d+"', '<c r="B2" s="999"', "fila 2: la celda «B2» usa el formato n.º 999, que no existe"),
+    ("nan", r'(<c r="C2"[^>]*>)<v>40</v>', r"\1<v>NaN</v>", "fila 2: la celda «C2» guarda «NaN» como número"),
+    ("texto-como-numero", r'(<c r="C2"[^>]*>)<v>40</v>', r"\1<v>cuarenta</v>",
+     "fila 2: la celda «C2» guarda «cuarenta» como número, que no es un número"),
+    ("referencia-al-reves", '<c r="B2"', '<c r="2B"', "fila 2: la celda «2B» tiene una referencia que no es válida"),
+    ("fila-cero", '<c r="B2"', '<c r="B0"', "fila 2: la celda «B0» tiene una referencia que no es válida"),
+    ("mas-alla-de-xfd", '<c r="B2"', '<c r="XFE2"', "fila 2: la celda «XFE2» tiene una referencia que no es válida"),
+    ("en-otra-fila", '<c r="B2"', '<c r="B3"', "fila 2: la celda «B3» está guardada dentro de la fila 2"),
+    ("numero-de-fila", '<row r="2"', '<row r="0"', "fila 1: la hoja tiene, después de la fila 1, una fila numerada «0», que no es válida"),
+]
+
+
+@pytest.mark.parametrize("pattern, replacement, fragment", [pytest.param(*case[1:], id=case[0]) for case in DAMAGED])
+def test_damaged_cells_are_problems_naming_sheet_row_and_cell(book, pattern, replacement, fragment):
+    _rewrite_results_xml(book, pattern, replacement)
+    found = messages(book)
+    assert [m for m in found if m.startswith(f"libro.xlsx, hoja «resultados», {fragment}")], found
+    assert all("Excel" in m for m in found if "«resultados»" in m)  # each says how to repair it
+    assert len([m for m in found if "«resultados»" in m]) == 1  # the sheet is not read: nothing else from it
+
+
+def test_merged_cells_are_a_problem_naming_the_range(book):
+    workbook = openpyxl.load_workbook(book)
+    workbook["resultados"].merge_cells("G2:G4")
+    workbook["directorio"].merge_cells("A2:B2")
+    workbook.save(book)
+    found = messages(book)
+    assert ("libro.xlsx, hoja «resultados», fila 2: las celdas G2:G4 están combinadas: solo la primera guarda el "
+            "valor y las demás filas quedarían vacías. Sepárelas (en Excel, Inicio › Combinar y centrar › Separar "
+            "celdas) y escriba el valor en cada fila.") in found
+    assert [m for m in found if m.startswith("libro.xlsx, hoja «directorio», fila 2: las celdas A2:B2 están combinadas")]
 
 
 # ---------------------------------------------------------------- (d) cells as Excel and LibreOffice save them
