@@ -61,6 +61,7 @@ needs the project installed and the data and output folders at the same paths as
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import functools
@@ -389,52 +390,96 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
 # --------------------------------------------------------------------------- the cluster
 
 
-@contextlib.contextmanager
-def _client(scheduler: str | None, workers: int):
-    """A Dask client: to ``scheduler`` if given, else to a LocalCluster of ``workers`` processes of one
-    thread each, listening on 127.0.0.1 only, over TLS with temporary credentials, without dashboard;
-    closed (workers and all) on exit."""
-    from distributed import Client, LocalCluster
+def _reach(scheduler: str) -> None:
+    """Return once ``scheduler`` answers Dask's handshake; else an :class:`InformeError` within
+    :data:`CONNECT_TIMEOUT` seconds. Dask's own connect bounds the connection, not the handshake after it: a
+    port that accepts and never answers would hold ``Client(...)`` forever."""
+    import asyncio
+
+    from distributed.comm import connect
     from distributed.security import Security
 
-    if scheduler:
-        import dask
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(
+            connect(scheduler, timeout=CONNECT_TIMEOUT, **Security().get_connection_args("client")), CONNECT_TIMEOUT)
+        await comm.close()
 
-        try:  # whatever answers (or does not) at that address: an answer within CONNECT_TIMEOUT seconds
-            with dask.config.set({"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT}s"}):
-                client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
-        except Exception as exc:  # noqa: BLE001 — refused, silent, not Dask, bad TLS: said in one line
-            raise InformeError(
-                f"No se pudo conectar con el planificador de Dask {scheduler} en {CONNECT_TIMEOUT} s "
-                f"({_exception_text(exc)}). ¿Está en marcha «dask scheduler» en esa dirección y se llega a ella "
-                "desde esta máquina? Un clúster con TLS (tls://…) necesita los certificados en la configuración "
-                "de Dask (DASK_DISTRIBUTED__COMM__TLS__CA_FILE, …__CLIENT__CERT y …__CLIENT__KEY).") from None
+    try:  # in a thread of its own: the caller may be running an event loop (a notebook)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, handshake()).result()
+        return
+    except (asyncio.TimeoutError, OSError) as exc:  # refused, unreachable, silent, closed, bad TLS
+        what = f"no respondió como un planificador de Dask en {CONNECT_TIMEOUT} s"
+        cause = f" ({_exception_text(exc)})" if str(exc).strip() else ""
+    except Exception as exc:  # noqa: BLE001 — an answer in another protocol (HTTP, SSH…) fails in any way
+        what, cause = "respondió, pero no como un planificador de Dask (su respuesta es de otro protocolo)", ""
+    raise InformeError(
+        f"No se pudo usar el planificador de Dask {scheduler}: {what}{cause}. ¿Está en marcha «dask scheduler» en "
+        "esa dirección y puerto, y se llega a ella desde esta máquina? Un clúster con TLS (tls://…) necesita los "
+        "certificados en la configuración de Dask (DASK_DISTRIBUTED__COMM__TLS__CA_FILE, …__CLIENT__CERT y "
+        "…__CLIENT__KEY).")
+
+
+@contextlib.contextmanager
+def _client(scheduler: str | None, workers: int):
+    """A Dask client: to ``scheduler`` if given, else to a :func:`private_cluster` of ``workers`` processes;
+    closed (workers and all) on exit."""
+    from distributed import Client
+
+    if scheduler:
+        _reach(scheduler)
+        try:
+            client = Client(scheduler, timeout=f"{CONNECT_TIMEOUT}s")
+        except Exception as exc:  # noqa: BLE001 — it answered the handshake a moment ago: said in one line
+            raise InformeError(f"No se pudo usar el planificador de Dask {scheduler}: {_exception_text(exc)}.") from None
         try:
             yield client, f"clúster {scheduler}"
         finally:
             client.close()
         return
-    # The worker processes start with SIGINT ignored (inherited): Ctrl-C reaches the whole process group,
-    # and it is the caller's to handle, by closing the cluster (the kernels exit with their worker).
-    # Private: TLS with credentials made for this run and kept in memory (a throw-away certificate
-    # authority), required of every connection: another user of the machine can reach the port, not
-    # submit work. No HTTP dashboard.
-    security = Security.temporary()
-    main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
-    try:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               protocol="tls", security=security, dashboard_address=None,
-                               silence_logs=logging.ERROR)
-    finally:
-        if main_thread and previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    try:
+    with private_cluster(workers) as (cluster, security):
         client = Client(cluster, security=security)
         try:
             yield client, f"Dask local, {workers} trabajador(es) de 1 hilo"
         finally:
             client.close()
+
+
+#: Dask configuration of :func:`private_cluster`: its HTTP ports serve nothing.
+NO_HTTP_ROUTES = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+
+
+@contextlib.contextmanager
+def private_cluster(workers: int):
+    """(cluster, security) of a LocalCluster of ``workers`` processes of one thread each that only this process
+    can use, closed on exit.
+
+    Private: it listens on 127.0.0.1 only and speaks TLS with credentials made for this run and kept in
+    memory (a throw-away certificate authority, ``Security.temporary()``), required of every connection:
+    another user of the machine can reach the port, not submit work. No HTTP dashboard, and no HTTP page at
+    all: Dask's scheduler and workers open an HTTP port even without a dashboard, serving by default
+    information pages, JSON, metrics, a proxy to the workers and the workers' logs to anyone on the
+    machine, without credentials; here that port has no routes (every request is 404).
+    """
+    import dask
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    # The worker processes start with SIGINT ignored (inherited): Ctrl-C reaches the whole process group,
+    # and it is the caller's to handle, by closing the cluster (the kernels exit with their worker).
+    security = Security.temporary()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        with dask.config.set(NO_HTTP_ROUTES):  # read when the scheduler and each nanny start
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                   protocol="tls", security=security, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield cluster, security
     finally:
         cluster.close()
 
