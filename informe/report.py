@@ -359,9 +359,19 @@ def _year_header(values: pd.Series, label: str) -> tuple[str, bool]:
     return (f"{label} {years[0]}", False) if len(years) == 1 else (label, True)
 
 
+#: The index of the exploration frames: an indicator is its id, never its name (two may share one).
+ID = "indicador_id"
+
+
+def _rows(ctx: Context, objetivo_id: int) -> pd.DataFrame:
+    """The objective's indicators in table order, indexed by :data:`ID`."""
+    return ctx.indicators(objetivo_id).set_index(ID, drop=False).rename_axis(ID)
+
+
 def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
-    """The objective's indicator table as published, typed: numbers as Float64, semáforo categorical."""
-    rows = ctx.indicators(objetivo_id)
+    """The objective's indicator table as published, typed: numbers as Float64, semáforo categorical;
+    indexed by ``indicador_id`` (the report hides the index)."""
+    rows = _rows(ctx, objetivo_id)
     base, _ = _year_header(rows["linea_base_anio"], "Línea base")
     meta, _ = _year_header(rows["meta_anio"], "Meta")
     return pd.DataFrame({
@@ -373,7 +383,7 @@ def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         "Trayectoria": rows["trayectoria"].map(engine.TRAJECTORY_LABELS).astype(TRAYECTORIA),
         meta: rows["meta_valor"],
         "Avance hacia la meta (%)": rows["avance_meta_pct"],
-    }).reset_index(drop=True)
+    })
 
 
 def _reference_text(value, unit, decimals, year=None) -> str:
@@ -391,13 +401,13 @@ def _result_text(value, unit, decimals, estado, nota) -> str:
 def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     """"Impacto de las acciones": the indicator table (styler.data is the typed frame)."""
     frame = indicadores_datos(ctx, objetivo_id)
-    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    rows = _rows(ctx, objetivo_id)
     base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[6], frame.columns[7]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores",
                      caption="Impacto de las acciones", numeric=(base_col, result_col, meta_col, progress_col),
                      cell_classes=_status_classes(frame))
-    for i, item in rows.iterrows():
+    for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
         _format(styler, {
@@ -407,7 +417,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
                                                           it["estado"], it["nota"]), it=item),
             meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
             progress_col: fmt.percent,
-        }, rows=[i])
+        }, rows=[iid])
     return styler
 
 
@@ -421,17 +431,17 @@ def _status_classes(frame: pd.DataFrame) -> pd.DataFrame:
 def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """The objective's indicators over time, typed: the baseline, every year with results after the
     baseline up to the report's year, the target, progress toward it against the progress expected on
-    a straight path, and the trajectory status."""
-    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    a straight path, and the trajectory status. Indexed by ``indicador_id`` (the report hides the index)."""
+    rows = _rows(ctx, objetivo_id)
     long = ctx.series
     long = long[long["indicador_id"].isin(rows["indicador_id"])]
     years = sorted(int(y) for y in long["anio"].unique() if int(rows["linea_base_anio"].min()) < y <= ctx.year)
-    wide = long.pivot(index="indicador_id", columns="anio", values="valor").reindex(rows["indicador_id"])
+    wide = long.pivot(index="indicador_id", columns="anio", values="valor").reindex(rows.index)
     base, _ = _year_header(rows["linea_base_anio"], "Línea base")
     meta, _ = _year_header(rows["meta_anio"], "Meta")
     frame = pd.DataFrame({"Indicador": rows["nombre"].astype("string"), base: rows["linea_base_valor"]})
     for year in years:
-        frame[str(year)] = wide[year].astype("Float64").array
+        frame[str(year)] = wide[year].astype("Float64")
     frame[meta] = rows["meta_valor"]
     frame["Avance hacia la meta (%)"] = rows["avance_meta_pct"]
     frame["Avance esperado (%)"] = rows["avance_esperado_pct"]
@@ -442,19 +452,19 @@ def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
 def tendencia(ctx: Context, objetivo_id: int) -> Styler:
     """"Tendencia hacia la meta": the trend table (styler.data is the typed frame)."""
     frame = tendencia_datos(ctx, objetivo_id)
-    rows = ctx.indicators(objetivo_id).reset_index(drop=True)
+    rows = _rows(ctx, objetivo_id)
     long = ctx.series
-    estados = long.pivot(index="indicador_id", columns="anio", values="estado").reindex(rows["indicador_id"])
+    estados = long.pivot(index="indicador_id", columns="anio", values="estado").reindex(rows.index)
     res = ctx.dataset.resultados  # each value with the decimals it was published with (not for num/den)
     decimals = (res.assign(decimales=res["valor_decimales"].where(res["numerador"].isna()))
-                .pivot(index="indicador_id", columns="anio", values="decimales").reindex(rows["indicador_id"]))
+                .pivot(index="indicador_id", columns="anio", values="decimales").reindex(rows.index))
     numeric = tuple(frame.columns[1:-1])
     year_cols = [c for c in frame.columns if c.isdigit()]
     meta_col = frame.columns[len(year_cols) + 2]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     styler = _styler(frame, f"tendencia-{objetivo_id}", classes="tendencia", numeric=numeric,
                      caption="Tendencia hacia la meta", cell_classes=_status_classes(frame))
-    for i, item in rows.iterrows():
+    for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
         formats = {
@@ -466,10 +476,10 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
             "Avance esperado (%)": fmt.percent,
         }
         for column in year_cols:
-            estado, places = estados.iloc[i].get(int(column)), decimals.iloc[i].get(int(column))
+            estado, places = estados.loc[iid].get(int(column)), decimals.loc[iid].get(int(column))
             formats[column] = partial(_year_text, unit=unit, estado=None if is_missing(estado) else estado,
                                       decimals=None if is_missing(places) else int(places))
-        _format(styler, formats, rows=[i])
+        _format(styler, formats, rows=[iid])
     return styler
 
 
@@ -484,17 +494,17 @@ def distintivos(ctx: Context, objetivo_id: int) -> pd.Series:
     """What tells apart indicators of the objective that share a name (as published in 2023): for each of
     them "fila N de la tabla", N its row in the objective's indicator table; "" for a name of its own.
     Indexed by ``indicador_id``, in table order. Charts and their captions add it to the name."""
-    rows = ctx.indicators(objetivo_id)
+    rows = _rows(ctx, objetivo_id)
     shared = rows["nombre"].duplicated(keep=False).to_numpy()
     return pd.Series([f"fila {n} de la tabla" if repeated else "" for n, repeated in enumerate(shared, 1)],
-                     index=pd.Index(rows["indicador_id"], name="indicador_id"), name="distintivo", dtype="string")
+                     index=rows.index, name="distintivo", dtype="string")
 
 
 def etiquetas(ctx: Context, objetivo_id: int) -> pd.Series:
     """How charts and captions name each indicator of the objective: its name, followed by its
     :func:`distintivos` in parentheses when another indicator of the objective has the same name.
     Indexed by ``indicador_id``, in table order."""
-    names = ctx.indicators(objetivo_id).set_index("indicador_id")["nombre"].astype("string")
+    names = _rows(ctx, objetivo_id)["nombre"].astype("string")
     extra = distintivos(ctx, objetivo_id)
     return names.where(extra == "", names + " (" + extra + ")").rename("etiqueta")
 
@@ -532,7 +542,7 @@ def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     wide = long.pivot(index=["indicador_id", "nombre"], columns="anio", values="valor")
     wide = wide.reindex(pd.MultiIndex.from_frame(long[["indicador_id", "nombre"]].drop_duplicates()))
     wide.columns.name = "Año"
-    return wide.rename_axis(index=["Id", "Indicador"])
+    return wide.rename_axis(index=[ID, "Indicador"])
 
 
 # ----------------------------------------------------------------------------- VIII, IX

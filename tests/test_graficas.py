@@ -83,6 +83,24 @@ def test_trajectory_chart_has_one_panel_per_indicator_with_its_results(ctx):
                     assert int(year) not in drawn, (objetivo_id, year)
 
 
+def test_exploration_frames_are_keyed_by_indicador_id(ctx):
+    """What an evaluator sorts and plots identifies each indicator by its id, in table order; two indicators
+    with the same name stay two rows."""
+    for objetivo_id in objectives(ctx):
+        ids = list(ctx.indicators(objetivo_id)["indicador_id"])
+        frames = {"indicadores_datos": report.indicadores_datos(ctx, objetivo_id),
+                  "tendencia_datos": report.tendencia_datos(ctx, objetivo_id),
+                  "serie": report.serie(ctx, objetivo_id).reset_index("Indicador"),
+                  "distintivos": report.distintivos(ctx, objetivo_id),
+                  "etiquetas": report.etiquetas(ctx, objetivo_id)}
+        for name, frame in frames.items():
+            assert frame.index.name == "indicador_id" and list(frame.index) == ids, (name, objetivo_id)
+        names = frames["indicadores_datos"]["Indicador"]
+        assert list(names) == list(ctx.indicators(objetivo_id)["nombre"])
+        printed = [row["Indicador"] for row in table_texts(ctx, objetivo_id)]
+        assert printed == list(names), "the report's table: same rows, the id not shown"
+
+
 def test_indicators_sharing_a_name_are_two_bars_two_panels_and_two_caption_entries():
     ctx = report.open(2023)
     table = report.indicadores_datos(ctx, 2)
