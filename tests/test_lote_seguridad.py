@@ -168,7 +168,8 @@ def test_lote_on_a_running_scheduler_names_every_agency_even_a_misnamed_one(tmp_
     misnamed is listed with the fix, never skipped."""
     parent = tmp_path / "dependencias"
     parent.mkdir()
-    invalid = agency(parent, "a-datos", "Instituto A")
+    formula = '=HYPERLINK("http://ejemplo.invalid","Instituto A")'  # a name a spreadsheet would run
+    invalid = agency(parent, "a-datos", formula.replace('"', "'"))
     cell("resultados.csv", 5, "valor", "doce")(invalid)
     misnamed = agency(parent, "b-yml", "Instituto B")
     (misnamed / "dependencia.yaml").rename(misnamed / "dependencia.yml")
@@ -184,5 +185,6 @@ def test_lote_on_a_running_scheduler_names_every_agency_even_a_misnamed_one(tmp_
     assert "debe llamarse exactamente «dependencia.yaml»" in outcomes[1].error[0]
     rows = {row["carpeta"]: row for row in read_csv(out / f"consolidado_{YEAR}.csv")}
     assert "dependencia.yml" in rows["b-yml"]["error"]
+    assert rows["a-datos"]["dependencia"] == "'" + formula.replace('"', "'"), "opens as text in a spreadsheet"
     page = BeautifulSoup((out / f"consolidado_{YEAR}.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert "dependencia.yml" in page and "b-yml" in page
