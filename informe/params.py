@@ -22,6 +22,10 @@ DEFAULTS: dict = {
     "fecha_publicacion": None,
     # Section titles by number (1–10); the ones given replace the defaults of SECTION_TITLES.
     "secciones": {},
+    # Running headers of the printed pages by section number (1–10), one short line each; the ones given
+    # replace the defaults of HEADERS (whatever the titles). Consecutive sections with the same header
+    # share their pages: a section starts a new page only where the header changes.
+    "encabezados": {},
     # Include the data-quality notes in the official report (they always go to calidad_<anio>.html).
     "incluir_calidad": False,
     # Trajectory toward the target: progress / expected progress at or above this is "En trayectoria"…
@@ -29,6 +33,9 @@ DEFAULTS: dict = {
     # …and at or above this (below the previous one) "Avance moderado"; below it, "Avance limitado".
     "umbral_avance_moderado": 0.5,
 }
+
+#: Section numbers as the report writes them.
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 
 #: Default section titles of the report (numbers 1–10 = I–X).
 SECTION_TITLES: dict[int, str] = {
@@ -44,11 +51,25 @@ SECTION_TITLES: dict[int, str] = {
     10: "Anexos",
 }
 
+#: Default running headers: one line at the top right of a printed page. Sections I–V are short and
+#: share one header (and so their pages: a section starts a new page only where the header changes).
+HEADERS: dict[int, str] = {
+    **dict.fromkeys(range(1, 6), "I–V. Introducción, marco normativo y alineación"),
+    6: "VI. Resumen Ejecutivo",
+    7: "VII. Operación de la estrategia y resultados",
+    8: "VIII. Proyectos Estratégicos",
+    9: "IX. Glosario",
+    10: "X. Anexos",
+}
+#: Longest running header, in characters (one line of the page's top-right box at 7.5 pt).
+HEADER_MAX = 60
+
 TYPES = {
     "titulo": str,
     "tolerancia_igual": (int, float),
     "cero_cero_sin_informacion": bool,
     "secciones": dict,
+    "encabezados": dict,
     "incluir_calidad": bool,
     "umbral_en_trayectoria": (int, float),
     "umbral_avance_moderado": (int, float),
@@ -122,8 +143,10 @@ def check_params(year: int | None = None, path: Path | str | None = None, *,
     params["titulo"] = params["titulo"].replace("{anio}", str(file_year))
     try:
         params["secciones"] = _section_titles(params["secciones"], path)
+        params["encabezados"] = _headers(params["encabezados"], path)
     except InformeError as err:
-        return bad(str(err).removeprefix(f"{path}: "), column="secciones")
+        key = "encabezados" if "«encabezados»" in str(err) else "secciones"
+        return bad(str(err).removeprefix(f"{path}: "), column=key)
     if params["fecha_publicacion"] is not None:
         params["fecha_publicacion"] = str(params["fecha_publicacion"])
         try:
@@ -169,3 +192,22 @@ def _section_titles(given: dict, path: Path) -> dict[int, str]:
             raise InformeError(f"{path}: el título de la sección {key} en «secciones» debe ser un texto no vacío.")
         titles[key] = title.strip()
     return titles
+
+
+def _headers(given: dict, path: Path) -> dict[int, str]:
+    """Running headers by section: :data:`HEADERS` (short, whatever the sections' titles), with the ones given
+    in ``encabezados`` (keys 1–10, one line of at most :data:`HEADER_MAX` characters)."""
+    headers = dict(HEADERS)
+    for key, text in given.items():
+        if key not in HEADERS or isinstance(key, bool):
+            raise InformeError(f"{path}: «encabezados» tiene la clave «{key}»; las claves son los números de "
+                               "sección del 1 al 10 (p. ej. «7: VII. Operación y resultados»).")
+        if not isinstance(text, str) or not text.strip() or "\n" in text.strip():
+            raise InformeError(f"{path}: el encabezado de la sección {key} en «encabezados» debe ser un texto de "
+                               "una línea, no vacío.")
+        if len(text.strip()) > HEADER_MAX:
+            raise InformeError(f"{path}: el encabezado de la sección {key} en «encabezados» tiene "
+                               f"{len(text.strip())} caracteres; el máximo es {HEADER_MAX}, para que quepa en una "
+                               "línea de la página. Escriba uno más corto.")
+        headers[key] = text.strip()
+    return headers

@@ -28,15 +28,27 @@ import yaml
 
 from . import engine, fmt, narrative
 from .load import Dataset, parse_yaml
-from .params import engine_defaults
+from .params import ROMAN, engine_defaults
 from .values import is_missing
 
 NARRATIVE_TOLERANCE = 0.1   # "38.8 %" in a text matches a published 38.89
 NUMBER = r"(\d+(?:\.\d+)?)"
 TRANSITION = re.compile(rf"\bde\s+{NUMBER}\s*%\s+a\s+(?:un\s+|una\s+)?{NUMBER}\s*%", re.IGNORECASE)
 COUNT_WORDS = {"uno": 1, "un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
-               "ocho": 8, "nueve": 9, "diez": 10}
-COUNT = re.compile(r"\b(\d+|" + "|".join(COUNT_WORDS) + r")\s+(objetivos|estrategias)\b", re.IGNORECASE)
+               "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+               "quince": 15, "dieciséis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20}
+COUNT = re.compile(r"\b(\d+|" + "|".join(sorted(COUNT_WORDS, key=len, reverse=True)) +
+                   r")\s+(objetivos|estrategias|indicadores)\b", re.IGNORECASE)
+
+
+def stated_counts(text: str) -> list[tuple[re.Match, str, int]]:
+    """Each count of objectives, strategies or indicators a text states («4 objetivos», «doce
+    indicadores»): (match, what, number)."""
+    found = []
+    for match in COUNT.finditer(text or ""):
+        raw = match.group(1).lower()
+        found.append((match, match.group(2).lower(), int(raw) if raw.isdigit() else COUNT_WORDS[raw]))
+    return found
 
 
 @dataclass(frozen=True)
@@ -229,10 +241,8 @@ def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding
     measured = measured[measured["unidad_medida"].str.lower() == "porcentaje"]  # the texts quote "X %"
     measured_items = None  # built at the first «de X % a Y %» statement
     for file, text in narrative.year_texts(ds.path, year).items():
-        for match in COUNT.finditer(text):
-            raw, what = match.group(1).lower(), match.group(2).lower()
-            said = int(raw) if raw.isdigit() else COUNT_WORDS[raw]
-            if said != counts[what]:
+        for match, what, said in stated_counts(text):
+            if what in counts and said != counts[what]:  # «N indicadores» may count a subset («retrocesos en dos»)
                 found.append(Finding(
                     "narrativa_conteo",
                     f"la narrativa dice «{match.group(0)}», pero los datos tienen {counts[what]} {what}.",
@@ -352,7 +362,6 @@ TEMA_DE_REGLA = {
 }
 
 REVIEW_COLUMNS = ["tema", "hallazgo", "donde", "revisar"]
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 #: Section titles used for places when the year's parameters do not give them (``secciones``).
 SECTION_TITLES = {1: "Introducción", 6: "Resumen ejecutivo", 7: "Operación de la estrategia",
                   8: "Proyectos estratégicos", 10: "Anexos"}

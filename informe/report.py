@@ -28,7 +28,7 @@ from pandas.io.formats.style import Styler
 from . import config, engine, fmt, narrative, present, quality
 from .load import Dataset
 from .notebook_cache import load_context
-from .params import SECTION_TITLES
+from .params import ROMAN, SECTION_TITLES
 from .problems import DataError, InformeError
 from .values import is_missing
 
@@ -37,7 +37,6 @@ CARD_OPTIONAL = ("nombre_cedula", "objetivo_cedula", "objetivo_indicador", "desc
                  "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "nota_cedula",
                  "linea_base_valor_decimales", "meta_valor_decimales")
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII", 9: "IX", 10: "X"}
 
 #: The semáforo as an ordered categorical of its Spanish labels (engine codes → labels).
 SEMAFORO = pd.CategoricalDtype([engine.LABELS[s] for s in engine.STATUSES], ordered=True)
@@ -166,7 +165,8 @@ def _lines(text) -> str:
 
 def titulo(ctx: Context, numero: int) -> HTML:
     """A section heading (``I. Introducción`` …) with its anchor."""
-    return _html("titulo.html.j2", numero=numero, romano=ROMAN[numero], titulo=section_title(ctx, numero))
+    return _html("titulo.html.j2", numero=numero, romano=ROMAN[numero], titulo=section_title(ctx, numero),
+                 encabezado=ctx.params["encabezados"][numero])
 
 
 def section_title(ctx: Context, numero: int) -> str:
@@ -222,10 +222,14 @@ def indice(ctx: Context) -> HTML:
 # ----------------------------------------------------------------------------- I–V
 
 def introduccion(ctx: Context) -> HTML:
+    """The agency's introduction and the sentence that counts the programme's objectives, strategies and
+    indicators from the data, printed only if the introduction states no count that disagrees: the report
+    never contradicts itself (the quality review names the disagreement)."""
     ds = ctx.dataset
-    return _html("texto.html.j2", texto=narrative.introduccion(ctx.data_dir, ctx.year),
-                 conteos={"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias),
-                          "indicadores": len(ds.indicadores)})
+    text = narrative.introduccion(ctx.data_dir, ctx.year)
+    counts = {"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias), "indicadores": len(ds.indicadores)}
+    agrees = all(counts[what] == said for _, what, said in quality.stated_counts(text))
+    return _html("texto.html.j2", texto=text, conteos=counts if agrees else None)
 
 
 def marco_normativo(ctx: Context) -> HTML:
@@ -349,7 +353,8 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
     first = int(ctx.dataset.objetivos["objetivo_id"].min())
     strategies = [{"id": str(r["estrategia_id"]), "nombre": r["nombre"], "acciones": actions.get(str(r["estrategia_id"]))}
                   for r in est[est["objetivo_id"] == int(objetivo_id)].to_dict("records")]
-    return _html("objetivo.html.j2", seccion=({"numero": 7, "romano": ROMAN[7], "titulo": section_title(ctx, 7)}
+    return _html("objetivo.html.j2", seccion=({"numero": 7, "romano": ROMAN[7], "titulo": section_title(ctx, 7),
+                                                "encabezado": ctx.params["encabezados"][7]}
                                                 if int(objetivo_id) == first else None),
                  objetivo_id=int(objetivo_id), nombre=ctx.objective_name(objetivo_id), estrategias=strategies)
 

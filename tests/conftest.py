@@ -7,9 +7,12 @@ notebook is executed twice.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import tempfile
+import types
 
 import pytest
 from bs4 import BeautifulSoup
@@ -31,6 +34,20 @@ def report_2023(tmp_path_factory):
     code = cli.main(["build", "--year", "2023", "--out", str(out)])
     assert code == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def ejemplo_anios(tmp_path_factory):
+    """The example agency built for 2023–2025 and asked for 2026 too (which has no results), once for the
+    session: ``out`` (``<out>/<año>/``), the exit ``code`` and what was printed (``stdout``, ``stderr``)."""
+    from informe import cli, config
+
+    out = tmp_path_factory.mktemp("ejemplo") / "salida"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = cli.main(["build", "--year", "2023-2025", "2026", "--data",
+                         str(config.ROOT / "ejemplos" / "instituto-ejemplo"), "--out", str(out)])
+    return types.SimpleNamespace(out=out, code=code, stdout=stdout.getvalue(), stderr=stderr.getvalue())
 
 
 @pytest.fixture(scope="session")

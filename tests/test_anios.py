@@ -1,4 +1,5 @@
-"""Several fiscal years in one command, on the example agency (real papermill, nbconvert; HTML only)."""
+"""Several fiscal years in one command, on the example agency (real papermill, nbconvert, Chromium; the
+session's build of conftest.ejemplo_anios, which the layout tests also read)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,11 @@ EJEMPLO = config.ROOT / "ejemplos" / "instituto-ejemplo"
 
 
 @pytest.mark.slow
-def test_build_several_years_each_on_its_own(tmp_path, capsys):
-    out = tmp_path / "salida"
-    code = cli.main(["build", "--year", "2023-2025", "2026", "--data", str(EJEMPLO), "--format", "html",
-                     "--out", str(out)])
-    captured = capsys.readouterr()
-    assert code == 2, "a year without results is an error for that year"
-    assert "ERROR año 2026" in captured.err and "no hay resultados para el año 2026" in captured.err
-    assert "Años construidos: 2023, 2024, 2025; con error: 2026." in captured.out
+def test_build_several_years_each_on_its_own(ejemplo_anios):
+    out = ejemplo_anios.out
+    assert ejemplo_anios.code == 2, "a year without results is an error for that year"
+    assert "ERROR año 2026" in ejemplo_anios.stderr and "no hay resultados para el año 2026" in ejemplo_anios.stderr
+    assert "Años construidos: 2023, 2024, 2025; con error: 2026." in ejemplo_anios.stdout
     assert not (out / "2026").exists()
     for year in (2023, 2024, 2025):
         html = out / str(year) / f"informe_{year}.html"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from informe import engine
 from informe.load import LINE, typed
-from informe.params import DEFAULTS, SECTION_TITLES, load_params
+from informe.params import DEFAULTS, HEADERS, SECTION_TITLES, load_params
 from informe.problems import InformeError
 
 YEAR = 2023
@@ -383,9 +383,23 @@ def test_params_defaults(tmp_path):
     params = load_params(2030, write(tmp_path, "anio: 2030\n"))
     assert params == {"anio": 2030, "titulo": "Informe Anual de Resultados 2030", "tolerancia_igual": 0.01,
                       "cero_cero_sin_informacion": True, "fecha_publicacion": None,
-                      "secciones": SECTION_TITLES, "incluir_calidad": False, "umbral_en_trayectoria": 0.95,
-                      "umbral_avance_moderado": 0.5}
+                      "secciones": SECTION_TITLES, "encabezados": HEADERS, "incluir_calidad": False,
+                      "umbral_en_trayectoria": 0.95, "umbral_avance_moderado": 0.5}
     assert set(params) == set(DEFAULTS) | {"anio"}
+
+
+def test_params_running_headers(tmp_path):
+    """One short line per section at the top of the printed page, whatever the section's title; «encabezados»
+    replaces any; too long, several lines or an unknown section is a problem."""
+    params = load_params(2030, write(tmp_path, 'anio: 2030\nsecciones:\n  6: "Síntesis de un título muy largo"\n'
+                                                'encabezados:\n  7: "VII. Resultados"\n'))
+    assert params["encabezados"][6] == HEADERS[6] and params["encabezados"][7] == "VII. Resultados"
+    assert params["encabezados"][1] == params["encabezados"][5] == HEADERS[1]
+    for text, fragment in [('encabezados:\n  11: "XI"\n', "«encabezados» tiene la clave «11»"),
+                           ('encabezados:\n  7: "' + "x" * 61 + '"\n', "tiene 61 caracteres; el máximo es 60"),
+                           ('encabezados:\n  7: "uno\\ndos"\n', "de una línea")]:
+        with pytest.raises(InformeError, match=fragment):
+            load_params(2030, write(tmp_path, "anio: 2030\n" + text))
 
 
 def test_params_section_titles_replace_the_defaults_they_name(tmp_path):

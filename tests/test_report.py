@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from edits import MINIMAL, cell
 from pandas.io.formats.style import Styler
 
-from informe import config, present, report
+from informe import config, present, quality, report
 
 YEAR = 2023
 
@@ -114,8 +114,21 @@ def test_markdown_keeps_lettering_and_allowed_markup():
     assert 'href="https://sonora.gob.mx"' in html
 
 
+def test_the_computed_counts_are_printed_only_where_the_narrative_agrees(ctx):
+    """2023's introduction says «4 objetivos, 9 estrategias»; the data have 5 objectives: the report does not
+    print its own count beside it (the quality review names the disagreement). The example agency's
+    introduction states the same counts as its data: the sentence is printed."""
+    assert "se integra por" not in report.introduccion(ctx).data
+    assert any(f.rule == "narrativa_conteo" and f.detalle["datos"] == 5 for f in quality.findings(ctx.dataset, YEAR))
+    example = report.open(2025, config.ROOT / "ejemplos" / "instituto-ejemplo")
+    assert ("el programa se integra por 3 objetivos, 6 estrategias y 12 indicadores"
+            in report.introduccion(example).data)
+
+
 def test_section_titles_come_from_params(ctx):
-    assert report.titulo(ctx, 4).data.startswith('<h1 class="seccion" id="seccion-4">IV. Alineación de los Programa')
+    assert report.titulo(ctx, 4).data.startswith(
+        '<h1 class="seccion" id="seccion-4" data-encabezado="I–V. Introducción, marco normativo y alineación">'
+        'IV. Alineación de los Programa')
     assert "Misión y Visión de la Oficialía Mayor" in report.titulo(ctx, 3).data
 
 

@@ -4,9 +4,12 @@
 //   paginas: {ancla: número de página} de la impresión anterior, o null en la primera.
 //
 // 1. Encabezado corrido: cada sección (h1.seccion) y lo que le sigue hasta la siguiente se
-//    imprimen en una página con nombre propio ("seccion-N"), cuyo margen superior derecho lleva
-//    el título de la sección; el título del informe (<title>) va a la izquierda de todas las
-//    páginas salvo la portada. Chromium no tiene string-set: las páginas con nombre hacen lo mismo.
+//    imprimen en páginas con nombre ("grupo-N"), cuyo margen superior derecho lleva el encabezado
+//    corto de la sección (data-encabezado, de params «encabezados»); el título del informe (<title>)
+//    va a la izquierda de todas las páginas salvo la portada. Chromium no tiene string-set: las
+//    páginas con nombre hacen lo mismo. Secciones seguidas con el mismo encabezado comparten sus
+//    páginas (una sección empieza hoja nueva solo donde cambia el encabezado: Chromium salta de
+//    página al cambiar de nombre).
 // 2. Índice: cada entrada recibe su número de página (data-pagina, que informe.css muestra con
 //    una línea punteada). En la primera impresión, un número provisional del mismo ancho.
 // 3. Borrador: la primera impresión solo dice en qué página cae cada ancla. Se imprime sin pintar
@@ -21,11 +24,15 @@
   const main = document.querySelector("main.informe");
   let reglas = "@page { @top-left { content: " + cadena(document.title) + "; } }\n";
   let actual = null;
+  let encabezado = null;
+  let grupos = 0;
   for (const bloque of main.children) {
     const h1 = bloque.querySelector("h1.seccion");
-    if (h1) {
-      actual = h1.id;
-      reglas += "@page " + actual + " { @top-right { content: " + cadena(limpio(h1)) + "; } }\n";
+    const texto = h1 ? (h1.dataset.encabezado || limpio(h1)) : null;
+    if (h1 && texto !== encabezado) {
+      encabezado = texto;
+      actual = "grupo-" + ++grupos;
+      reglas += "@page " + actual + " { @top-right { content: " + cadena(texto) + "; } }\n";
     }
     if (actual) bloque.style.page = actual;
   }
