@@ -58,11 +58,11 @@ class Grafica(Figure):
         return svg.replace("<text ", '<text xml:space="preserve" ')
 
 
-def label(name: str, distintivo: str = "", *, chars: int = LABEL_CHARS, limit: int = LABEL_MAX) -> str:
-    """An indicator name as a chart label: shortened to ``limit`` characters with "…" and wrapped at
-    ``chars``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its own,
-    never shortened away."""
-    text = textwrap.fill(textwrap.shorten(str(name), limit, placeholder="…"), chars)
+def label(name: str, distintivo: str = "", *, chars: int = LABEL_CHARS, limit: int | None = LABEL_MAX) -> str:
+    """An indicator name as a chart label: shortened to ``limit`` characters with "…" (``None``: never) and
+    wrapped at ``chars``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its
+    own, never shortened away."""
+    text = textwrap.fill(str(name) if limit is None else textwrap.shorten(str(name), limit, placeholder="…"), chars)
     return f"{text}\n({distintivo})" if distintivo else text
 
 
@@ -105,7 +105,7 @@ def objetivo(ctx: Context, objetivo_id: int) -> Grafica | None:
     labels = data.drop_duplicates("indicador_id").set_index("indicador_id")["indicador"]
     lines = sum(labels[i].count("\n") + 1 for i in ids)
     with matplotlib.style.context(STYLE):
-        fig = Grafica(figsize=(WIDTH_IN, 0.9 + max(0.62 * len(ids), 0.16 * lines)), layout="constrained")
+        fig = Grafica(figsize=(WIDTH_IN, 0.8 + max(0.5 * len(ids), 0.15 * lines)), layout="constrained")
         ax = fig.subplots()
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         height = BAR_GROUP / len(BAR_SERIES)
@@ -129,7 +129,10 @@ def objetivo(ctx: Context, objetivo_id: int) -> Grafica | None:
 
 
 PANEL_COLUMNS = 3       # small multiples per row
-PANEL_TITLE_CHARS = 25  # wrap panel titles at this width (three lines at most)
+PANEL_TITLE_CHARS = 30  # wrap panel titles at this width (never cut: the row is as tall as its longest title)
+PANEL_IN = 1.0          # height of a panel's plot, inches
+TITLE_LINE_IN = 0.14    # and of each line of its title
+PERCENT_RANGE = (0.0, 100.0)  # the y scale of percentage panels, unless a value lies outside
 
 
 def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
@@ -158,6 +161,25 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     return data[["indicador_id", "etiqueta", "serie", "anio", "valor"]]
 
 
+def _shared_scales(data: pd.DataFrame, rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """The y range of each indicator's panel: panels of one unit share it, so they can be compared at a glance.
+    Percentages go from 0 to 100 unless a value lies outside; other units from 0 (or their lowest value,
+    if negative) to their highest value, with a margin."""
+    units = rows.set_index("indicador_id")["unidad_medida"].fillna("").str.strip().str.lower()
+    values = data.dropna(subset=["valor"]).assign(unidad=lambda d: d["indicador_id"].map(units))
+    scales = {}
+    for unit, group in values.groupby("unidad"):
+        low, high = float(group["valor"].min()), float(group["valor"].max())
+        if unit == "porcentaje":
+            low, high = min(PERCENT_RANGE[0], low), max(PERCENT_RANGE[1], high)
+        else:
+            low, high = min(0.0, low), high if high > 0 else 1.0
+        margin = (high - low) * 0.06
+        for indicator in group["indicador_id"].unique():
+            scales[indicator] = (low - (margin if low < 0 else 0), high + margin)
+    return {i: scales.get(i, PERCENT_RANGE) for i in rows["indicador_id"]}
+
+
 def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
     """Small multiples, one panel per indicator (per ``indicador_id``: two indicators with the same name are
     two panels, their titles told apart as in :func:`label`): its results by year (solid), the expected
@@ -171,9 +193,14 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
     ncols = min(PANEL_COLUMNS, len(ids))
     nrows = -(-len(ids) // ncols)
     years = sorted(set(int(a) for a in data["anio"]))
+    titles = {i: label(names[i], extra[i], chars=PANEL_TITLE_CHARS, limit=None) for i in ids}
+    lines = [max(titles[i].count("\n") + 1 for i in ids[r * ncols:(r + 1) * ncols]) for r in range(nrows)]
+    scales = _shared_scales(data, ctx.indicators(objetivo_id))
     with matplotlib.style.context([STYLE, PANELS_STYLE]):
-        fig = Grafica(figsize=(WIDTH_IN, 0.5 + 1.75 * nrows), layout="constrained")
-        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
+        fig = Grafica(figsize=(WIDTH_IN, 0.45 + sum(PANEL_IN + TITLE_LINE_IN * n for n in lines)),
+                      layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False,
+                            gridspec_kw={"height_ratios": [PANEL_IN + TITLE_LINE_IN * n for n in lines]})
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         for ax, indicator in zip(axes.flat, ids):
             own = data[data["indicador_id"] == indicator]
@@ -186,8 +213,8 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
                     linewidth=1.4, label="Resultado")
             ax.plot(meta["anio"], meta["valor"].astype(float), marker="D", markersize=5, linestyle="none",
                     color=colours[2], label="Meta")
-            ax.set_title(label(names[indicator], extra[indicator], chars=PANEL_TITLE_CHARS,
-                               limit=3 * PANEL_TITLE_CHARS))
+            ax.set_title(titles[indicator])
+            ax.set_ylim(*scales[indicator])
             ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
             ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.number(v)))
         for ax in axes.flat[len(ids):]:

@@ -28,7 +28,7 @@ from pandas.io.formats.style import Styler
 from . import config, engine, fmt, narrative, present, quality
 from .load import Dataset
 from .notebook_cache import load_context
-from .params import ROMAN, SECTION_TITLES
+from .params import HEADER_MAX, ROMAN, SECTION_TITLES
 from .problems import DataError, InformeError
 from .values import is_missing
 
@@ -182,7 +182,17 @@ def portada(ctx: Context) -> HTML:
     dep = ctx.dataset.dependencia
     return _html("portada.html.j2", gobierno=dep.get("gobierno"), dependencia=dep.get("nombre"),
                  titulo=ctx.params["titulo"], anio=ctx.year, fecha=ctx.params.get("fecha_publicacion"),
-                 lema=dep.get("lema"))
+                 lema=dep.get("lema"), encabezado=running_title(ctx))
+
+
+def running_title(ctx: Context) -> str:
+    """The report's line at the top left of every printed page but the cover: the title and the agency's
+    name, or its siglas where the name would not fit one line (:data:`params.HEADER_MAX`), else the title."""
+    title = ctx.params["titulo"]
+    for who in (ctx.nombre, str(ctx.dataset.dependencia.get("siglas") or "")):
+        if who and len(f"{title} — {who}") <= HEADER_MAX:
+            return f"{title} — {who}"
+    return title
 
 
 def directorio(ctx: Context) -> HTML:

@@ -19,12 +19,14 @@ A11Y = Path(__file__).parent / "a11y"
 AUDIT = A11Y / "axe_audit.mjs"
 
 
-def run_axe(html: Path, timeout: float = 180) -> tuple[int, dict]:
-    """Audit ``html`` with axe; returns (exit code, report). Exit 0: no violations, 1: violations."""
+def run_axe(html: Path, timeout: float = 180, width: int = 1280) -> tuple[int, dict]:
+    """Audit ``html`` with axe in a window ``width`` px wide; returns (exit code, report). Exit 0: no
+    violations, 1: violations."""
     node = shutil.which("node")
     assert node, "node is required (scripts/setup.sh --test installs it)"
     assert (A11Y / "node_modules").is_dir(), "npm packages missing: run scripts/setup.sh --test"
-    proc = subprocess.run([node, str(AUDIT), str(html)], capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([node, str(AUDIT), str(html), "--ancho", str(width)], capture_output=True, text=True,
+                          timeout=timeout)
     assert proc.returncode in (0, 1), f"axe audit failed (exit {proc.returncode}):\n{proc.stderr}"
     return proc.returncode, json.loads(proc.stdout)
 
@@ -51,7 +53,10 @@ def test_axe_flags_a_known_violation(tmp_path):
     assert {"color-contrast", "image-alt"} <= {v["id"] for v in report["violations"]}, summarize(report)
 
 
-def test_report_html_has_no_axe_violations(report_2023):
-    code, report = run_axe(report_2023 / "informe_2023.html")
+@pytest.mark.parametrize("width", [1280, 390], ids=["escritorio", "telefono"])
+@pytest.mark.parametrize("which", ["2023", "ejemplo-2025"])
+def test_report_html_has_no_axe_violations(report_2023, ejemplo_anios, which, width):
+    html = report_2023 / "informe_2023.html" if which == "2023" else ejemplo_anios.out / "2025" / "informe_2025.html"
+    code, report = run_axe(html, width=width)
     assert report["passes"] > 0
-    assert code == 0 and not report["violations"], "axe violations in informe_2023.html:\n" + summarize(report)
+    assert code == 0 and not report["violations"], f"axe violations in {html.name} at {width} px:\n" + summarize(report)

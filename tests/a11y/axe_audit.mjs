@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Accessibility audit of one HTML file with axe-core in headless Chromium.
 //
-//   node tests/a11y/axe_audit.mjs FILE.html [--out report.json]
+//   node tests/a11y/axe_audit.mjs FILE.html [--out report.json] [--ancho PX]
+//
+// --ancho: the width of the window, in CSS px (default 1280; 390 is a phone).
 //
 // Prints {"violations": [{id, impact, help, nodes: [{target, html, failureSummary}]}], "passes": N}
 // on stdout (and into --out when given). Runs axe's default rule set (best practices included).
@@ -37,12 +39,16 @@ function fail(message) {
 function parseArgs(argv) {
   let file = null;
   let out = null;
+  let width = 1280;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") {
       out = argv[++i];
       if (!out) fail("falta el archivo después de --out");
+    } else if (argv[i] === "--ancho") {
+      width = Number(argv[++i]);
+      if (!Number.isInteger(width) || width < 200) fail("--ancho espera un número entero de píxeles (p. ej. 390)");
     } else if (argv[i].startsWith("-") || file) {
-      fail(`argumento no reconocido: ${argv[i]}\nUso: node axe_audit.mjs ARCHIVO.html [--out reporte.json]`);
+      fail(`argumento no reconocido: ${argv[i]}\nUso: node axe_audit.mjs ARCHIVO.html [--out reporte.json] [--ancho PX]`);
     } else {
       file = argv[i];
     }
@@ -50,7 +56,7 @@ function parseArgs(argv) {
   if (!file) fail("Uso: node axe_audit.mjs ARCHIVO.html [--out reporte.json]");
   if (!existsSync(file)) fail(`no existe el archivo ${file}`);
   if (!existsSync(CHROMIUM)) fail(`no se encontró Chromium en ${CHROMIUM} (variable CHROMIUM)`);
-  return { file: resolve(file), out };
+  return { file: resolve(file), out, width };
 }
 
 function summarize(results) {
@@ -70,7 +76,7 @@ function summarize(results) {
 }
 
 async function main() {
-  const { file, out } = parseArgs(process.argv.slice(2));
+  const { file, out, width } = parseArgs(process.argv.slice(2));
   const profile = mkdtempSync(join(tmpdir(), "axe-audit-chromium-"));
   let browser = null;
   const cleanup = () => {
@@ -93,7 +99,7 @@ async function main() {
       pipe: true, // talk CDP over a pipe: no debugging port
       timeout: TIMEOUT_MS,
       protocolTimeout: TIMEOUT_MS,
-      defaultViewport: { width: 1280, height: 900 },
+      defaultViewport: { width, height: 900, isMobile: width < 500, hasTouch: width < 500 },
     });
     const page = await browser.newPage();
     await page.setBypassCSP(true); // the report's policy forbids scripts: axe-core is injected

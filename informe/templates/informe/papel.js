@@ -5,8 +5,9 @@
 //
 // 1. Encabezado corrido: cada sección (h1.seccion) y lo que le sigue hasta la siguiente se
 //    imprimen en páginas con nombre ("grupo-N"), cuyo margen superior derecho lleva el encabezado
-//    corto de la sección (data-encabezado, de params «encabezados»); el título del informe (<title>)
-//    va a la izquierda de todas las páginas salvo la portada. Chromium no tiene string-set: las
+//    corto de la sección (data-encabezado, de params «encabezados»); a la izquierda de todas las
+//    páginas salvo la portada, el título del informe y la dependencia en una línea (data-encabezado
+//    de la portada; si no hay portada, <title>). Chromium no tiene string-set: las
 //    páginas con nombre hacen lo mismo. Secciones seguidas con el mismo encabezado comparten sus
 //    páginas (una sección empieza hoja nueva solo donde cambia el encabezado: Chromium salta de
 //    página al cambiar de nombre).
@@ -22,7 +23,8 @@
   const cadena = (texto) => JSON.stringify(texto);  // sin saltos de línea: también una cadena CSS
 
   const main = document.querySelector("main.informe");
-  let reglas = "@page { @top-left { content: " + cadena(document.title) + "; } }\n";
+  const izquierda = document.querySelector("section.portada")?.dataset.encabezado || document.title;
+  let reglas = "@page { @top-left { content: " + cadena(izquierda) + "; } }\n";
   let actual = null;
   let encabezado = null;
   let grupos = 0;
