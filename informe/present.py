@@ -9,11 +9,14 @@ handler, ``javascript:`` URL, iframe, object or form can reach the report.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import jinja2
 import markdown as md
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from . import fmt
@@ -33,14 +36,37 @@ ALLOWED_TAGS = {"p", "br", "hr", "strong", "em", "b", "i", "u", "s", "sub", "sup
                 "blockquote", "ul", "ol", "li", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody",
                 "tr", "th", "td", "abbr", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start", "type"}, "abbr": {"title"},
-                      "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+                      "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}, "ul": {"class"}}
+
+#: An item that brings its own marker: «a) …», «I. …», «9.4 …», «9.c …», «1) …», «▪ …», «- …».
+OWN_MARKER = re.compile(r"\s*(?:[a-zA-Z]\)|[IVXLC]+\.|\d+(?:\.[0-9a-z]+)*[.)]?|[▪•·–-])\s")
+#: The class of a list whose every item brings its own marker (informe.css shows no bullet: one marker each).
+MARKED = "marcada"
+
+
+def marked(items) -> bool:
+    """Whether every item of a list starts with a marker of its own (so the list shows no bullet)."""
+    items = list(items)
+    return bool(items) and all(OWN_MARKER.match(str(item)) for item in items)
+
+
+class _OwnMarkers(Treeprocessor):
+    def run(self, root):
+        for ul in root.iter("ul"):
+            if marked("".join(li.itertext()) for li in ul if li.tag == "li"):
+                ul.set("class", MARKED)
+
+
+class _OwnMarkersExtension(Extension):
+    def extendMarkdown(self, markdown):  # noqa: N802 — Python-Markdown's name
+        markdown.treeprocessors.register(_OwnMarkers(markdown), "marcas-propias", 5)
 
 
 def markdown_html(text: str | None) -> Markup:
     """Agency-written Markdown as safe HTML (sanitized with an allowlist)."""
     if not text:
         return Markup("")
-    raw = md.markdown(str(text), extensions=["sane_lists", "tables"])
+    raw = md.markdown(str(text), extensions=["sane_lists", "tables", _OwnMarkersExtension()])
     clean = nh3.clean(raw, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
     return Markup(clean)
@@ -61,6 +87,7 @@ def environment() -> jinja2.Environment:
     env.filters["fecha"] = fmt.date
     env.filters["numero"] = fmt.number
     env.filters["lineas"] = lambda text: [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    env.tests["marcada"] = marked
     return env
 
 

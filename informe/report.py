@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
-from markupsafe import escape
+from markupsafe import Markup, escape
 from pandas.io.formats.style import Styler
 
 from . import config, engine, fmt, narrative, present, quality
@@ -264,8 +264,17 @@ def _text_table(frame: pd.DataFrame | None, labels: dict[str, str]) -> pd.DataFr
     return None if frame is None else frame[list(labels)].map(_lines).rename(columns=labels)
 
 
+def _list_cell(text) -> str | Markup:
+    """A text cell: as it is with one item, or a list (lista.html.j2) with one item per line."""
+    items = _lines(text).splitlines()
+    return Markup(present.render("lista.html.j2", items=items)) if len(items) > 1 else "\n".join(items)
+
+
 def _table_or_no_info(frame: pd.DataFrame | None, name: str, classes: str) -> Styler | HTML:
-    return _html("sin_informacion.html.j2") if frame is None else _styler(frame, name, classes=classes)
+    """A table of the agency's texts, each cell with several items as a list; or «sin información»."""
+    if frame is None:
+        return _html("sin_informacion.html.j2")
+    return _format(_styler(frame, name, classes=classes), dict.fromkeys(frame.columns, _list_cell))
 
 
 def alineacion_pnd_datos(ctx: Context) -> pd.DataFrame | None:
@@ -574,10 +583,7 @@ def proyectos_datos(ctx: Context) -> pd.DataFrame | None:
 
 
 def proyectos(ctx: Context) -> Styler | HTML:
-    shown = _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")
-    if isinstance(shown, Styler):  # each action on its line, marked as in the published table
-        _format(shown, {"Acciones de implementación": lambda text: "\n".join(f"▪ {a}" for a in text.splitlines())})
-    return shown
+    return _table_or_no_info(proyectos_datos(ctx), "proyectos", "proyectos")  # actions as a list, ▪ (informe.css)
 
 
 def glosario(ctx: Context) -> HTML:

@@ -83,6 +83,28 @@ def test_trajectory_chart_has_one_panel_per_indicator_with_its_results(ctx):
                     assert int(year) not in drawn, (objetivo_id, year)
 
 
+def test_trajectory_panels_can_be_compared_and_their_titles_read_whole(ctx):
+    """Panels of one unit share their y scale (0–100 for percentages unless a value lies outside); a title is
+    the whole name, wrapped, never cut with «…»; the legend appears once, for the figure."""
+    for objetivo_id in objectives(ctx):
+        rows = ctx.indicators(objetivo_id)
+        fig = charts.trayectoria(ctx, objetivo_id)
+        panels = [ax for ax in fig.axes if ax.get_visible()]
+        scales: dict[str, set] = {}
+        for ax, item in zip(panels, rows.to_dict("records")):
+            unit = str(item["unidad_medida"]).strip().lower()
+            scales.setdefault(unit, set()).add(tuple(round(v, 6) for v in ax.get_ylim()))
+            title = ax.get_title(loc="left")
+            assert "…" not in title and title.replace("\n", " ").startswith(str(item["nombre"])), title
+            assert ax.get_legend() is None
+        for unit, ranges in scales.items():
+            assert len(ranges) == 1, f"objetivo {objetivo_id}: panels in {unit} on different scales {ranges}"
+            low, high = ranges.pop()
+            if unit == "porcentaje":
+                assert low <= 0 and high >= 100, (objetivo_id, low, high)
+        assert len(fig.legends) == 1
+
+
 def test_exploration_frames_are_keyed_by_indicador_id(ctx):
     """What an evaluator sorts and plots identifies each indicator by its id, in table order; two indicators
     with the same name stay two rows."""

@@ -77,6 +77,17 @@ def test_cells_hold_their_content_and_words_are_whole(built, width, media):
         assert not small, f"chart text under {MIN_CHART_TEXT_PX} px:\n{listed(small)}"
 
 
+def test_every_section_leads_back_to_the_index(built):
+    """On a long page (a phone scrolls 40,000 px) each section offers the way back; paper has page numbers."""
+    html, _ = built
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    sections = soup.select("h1.seccion")
+    assert sections and soup.find(id="indice-titulo")
+    for h1 in sections:
+        back = h1.find_next_sibling("p", class_="volver")
+        assert back and back.a["href"] == "#indice-titulo", h1.get_text()
+
+
 # --------------------------------------------------------------------------- the printed pages
 
 

@@ -108,6 +108,30 @@ def test_templates_escape_data_and_markdown_is_sanitized(tmp_path):
     assert "<strong>negritas</strong>" in intro
 
 
+def test_cells_with_several_items_are_lists_with_one_marker_each(ctx, tmp_path):
+    """«…transparente Administrar de manera…»: two objectives in one cell used to run together. Each line of
+    the data is an item; a list whose items bring their own marker («9.4», «a)») shows no bullet."""
+    soup = BeautifulSoup(report.alineacion_ods(ctx).to_html(), "html.parser")
+    cell = next(td for td in soup.select("td") if "Promover la transformación digital" in td.get_text())
+    assert [li.get_text() for li in cell.select("ul.celda-lista > li")] == [
+        "Promover la transformación digital para un gobierno eficiente y transparente",
+        "Administrar de manera eficiente y con certeza los bienes patrimoniales del estado."]
+    metas = next(td for td in soup.select("td") if td.get_text().strip().startswith("9.4"))
+    assert "marcada" in metas.ul["class"] and len(metas.select("li")) == 2
+    single = next(td for td in soup.select("td") if td.get_text().startswith("Consolidar la operación"))
+    assert not single.ul, "one item: no list"
+    intro = BeautifulSoup(report.introduccion(ctx).data, "html.parser")
+    assert any("marcada" in ul.get("class", []) for ul in intro.select("ul")), "«- I. Introducción»: one marker"
+    # an item is text: a payload in a multi-item cell stays text
+    data = tmp_path / "datos"
+    shutil.copytree(config.DATA_DIR, data)
+    ods = data / "institucional" / "alineacion_ods.csv"
+    ods.write_text(ods.read_text(encoding="utf-8").replace("Administrar de manera eficiente",
+                                                            "<img src=x onerror=alert(1)>Administrar"), encoding="utf-8")
+    hostile = BeautifulSoup(report.alineacion_ods(report.open(YEAR, data)).to_html(), "html.parser")
+    assert not hostile.select("img") and "<img src=x onerror=alert(1)>Administrar" in hostile.get_text()
+
+
 def test_markdown_keeps_lettering_and_allowed_markup():
     html = str(present.markdown_html("## Título\n\n- a) primero\n- b) segundo\n\n[sitio](https://sonora.gob.mx)"))
     assert "<h2>Título</h2>" in html and "<li>a) primero</li>" in html
