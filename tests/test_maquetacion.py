@@ -159,7 +159,8 @@ def test_printed_pages(built, tmp_path):
 
 def stranded(html: Path, pages: list[dict]) -> list[tuple[int, str, str]]:
     """(page, where, text) of each heading, table caption or label that ends a page (what it introduces is on
-    the next), and of each chart caption or table note that starts one (what it describes is on the last)."""
+    the next), of each chart caption or table note that starts one (what it describes is on the last), and of
+    each of them split over two pages."""
     introduce, describe = headings(html)
     found = []
     for n, page in enumerate(pages, 1):
@@ -172,4 +173,7 @@ def stranded(html: Path, pages: list[dict]) -> list[tuple[int, str, str]]:
                       if tail.endswith(t) or (len(body[-1]) >= 6 and t.startswith(body[-1]))]
         if n > 1:
             found += [(n, "arriba", t[:60]) for t in describe if head.startswith(t[:40]) or t.startswith(body[0])]
+        if n < len(pages) and len(body[-1]) >= 40:  # a caption or note that goes on over the page (a whole line)
+            found += [(n, "partido", t[:60]) for t in introduce + describe
+                      if body[-1] in t and not t.endswith(body[-1])]
     return found
