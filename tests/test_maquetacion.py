@@ -22,6 +22,7 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
@@ -121,8 +122,8 @@ def fill(pdf: Path, tmp_path: Path) -> list[float]:
         scale = gray.height / PAGE_H
         top, bottom = int(TOP * scale), int((PAGE_H - BOTTOM) * scale)
         left, right = int(SIDE * scale), int((PAGE_W - SIDE) * scale)
-        inked = [y for y in range(top, bottom) if min(gray.crop((left, y, right, y + 1)).getdata()) < 200]
-        fractions.append((inked[-1] - inked[0] + 1) / (bottom - top) if inked else 0.0)
+        inked = (np.asarray(gray)[top:bottom, left:right] < 200).any(axis=1).nonzero()[0]
+        fractions.append((inked[-1] - inked[0] + 1) / (bottom - top) if len(inked) else 0.0)
     return fractions
 
 
