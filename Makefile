@@ -7,7 +7,7 @@ YEAR ?= 2023
 
 informe:
 	@bash scripts/setup.sh
-	.venv/bin/informe build --year $(YEAR)
+	.venv/bin/informe construir --year $(YEAR)
 
 test:
 	@bash scripts/setup.sh --test

@@ -4,7 +4,7 @@
     .venv/bin/python bench/bench_build.py -w 2       # only with 2 workers
 
 Measures, on the embedded data: load + validation, the engine, the open-data
-export, then ``informe build`` end to end per worker count (wall seconds, and the
+export, then ``informe construir`` end to end per worker count (wall seconds, and the
 peak resident memory of this process and of its children: kernels, Chromium).
 """
 
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             total = time.perf_counter() - t0
             stages = [line for line in lines if line.startswith(("HTML:", "PDF:"))]
             pdf = Path(tmp) / f"informe_{year}.pdf"
-            print(f"informe build --year {year} con {workers} proceso(s): {total:6.1f} s "
+            print(f"informe construir --year {year} con {workers} proceso(s): {total:6.1f} s "
                   f"(PDF {pdf.stat().st_size / 1024:.0f} KiB)")
             for line in stages:
                 print("    " + line.split(": ", 1)[0] + " " + line.rsplit("(", 1)[-1].rstrip(")"))

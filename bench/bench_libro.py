@@ -9,7 +9,7 @@ of ``-r`` runs in this one process:
 
 * the check of every sheet's XML (:func:`informe.hoja_xml.check_sheet`: damaged cells, merged ranges);
 * ``libro.read_book`` whole (which runs that check, then reads the cells with openpyxl);
-* ``load.check`` (read and validate), as ``informe validate`` does.
+* ``load.check`` (read and validate), as ``informe validar`` does.
 
 ``read_book`` without the check is the second figure minus the first: the cost of the check.
 """

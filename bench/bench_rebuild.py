@@ -10,8 +10,8 @@ of its ≈ 10 processes) are printed:
 1. the naive script a user writes by hand: the ``papermill`` CLI on each notebook in turn, then
    ``jupyter nbconvert --to html`` on the merged notebook and the ``weasyprint`` CLI (what a user
    writes by hand; ``pip install -e '.[bench]'`` installs WeasyPrint for it);
-2. ``informe build`` cold (empty cache, new output directory);
-3. ``informe build`` again, nothing changed;
+2. ``informe construir`` cold (empty cache, new output directory);
+3. ``informe construir`` again, nothing changed;
 4. after touching one narrative file (its content changes);
 5. after touching the stylesheet (its content changes; restored afterwards).
 
@@ -113,14 +113,14 @@ def main(argv: list[str] | None = None) -> int:
             work.mkdir()
             figures["naive"] = measure("script ingenuo (papermill CLI + nbconvert + weasyprint)",
                                        naive_script(work, data), env)
-        figures["cold"] = measure("informe build, en frío", build, env)
-        figures["unchanged"] = measure("informe build, sin cambios", build, env)
+        figures["cold"] = measure("informe construir, en frío", build, env)
+        figures["unchanged"] = measure("informe construir, sin cambios", build, env)
         intro = data / "narrativa" / "2023" / "introduccion.md"
         intro.write_text(intro.read_text(encoding="utf-8") + "\nUna línea más.\n", encoding="utf-8")
-        figures["narrative"] = measure("informe build, tras cambiar un archivo de narrativa", build, env)
+        figures["narrative"] = measure("informe construir, tras cambiar un archivo de narrativa", build, env)
         try:
             css.write_bytes(original_css + b"\n/* cambio de prueba */\n")
-            figures["css"] = measure("informe build, tras cambiar la hoja de estilos", build, env)
+            figures["css"] = measure("informe construir, tras cambiar la hoja de estilos", build, env)
         finally:
             css.write_bytes(original_css)
         if "naive" in figures:

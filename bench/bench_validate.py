@@ -1,4 +1,4 @@
-"""Benchmark of ``informe validate`` on a large synthetic agency (prints figures; never a test).
+"""Benchmark of ``informe validar`` on a large synthetic agency (prints figures; never a test).
 
     .venv/bin/python bench/bench_validate.py                 # 5,000 indicators × 10 years = 50,000 rows
     .venv/bin/python bench/bench_validate.py -i 500 -y 100   # 500 × 100 = 50,000 rows
@@ -11,7 +11,7 @@ names, so the quality rules have something to find), then measures:
 
 * load + validation (``informe.load.check``: read, pandera contract, cross-file rules);
 * ``informe.quality.findings`` for the last year;
-* ``informe validate --data DIR`` end to end (output discarded).
+* ``informe validar --data DIR`` end to end (output discarded).
 
 Times are wall seconds without tracing; the peak memory of each stage is measured
 in a second, separate run under ``tracemalloc`` (Python and NumPy allocations), and
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         assert code == 0, code
         print(f"{'carga y validación (check)':<40} {t_load:8.2f} s")
         print(f"{'quality.findings(' + str(year) + ')':<40} {t_quality:8.2f} s   ({len(notes)} avisos)")
-        print(f"{'informe validate --data (completo)':<40} {t_cli:8.2f} s")
+        print(f"{'informe validar --data (completo)':<40} {t_cli:8.2f} s")
         if not args.no_memory:
             _, _, m_load = measure("load", load_validate, traced=True)
             _, _, m_quality = measure("quality", lambda: quality.findings(dataset, year), traced=True)

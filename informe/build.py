@@ -1,6 +1,6 @@
 """Stage 5: build orchestration — papermill per notebook, open-data exports, HTML, PDF.
 
-``informe build --year Y`` = :func:`build`. Every input is checked before any notebook
+``informe construir --year Y`` = :func:`build`. Every input is checked before any notebook
 runs and every blocker is reported at once. Outputs go to ``outputs/<Y>/`` (or ``--out``):
 
 * ``notebooks/`` — the executed notebooks (``07_objetivo.ipynb`` runs once per objective);
@@ -112,7 +112,7 @@ def build(year: int, *, data_dir: Path | str | None = None, params_path: Path | 
     claim_output(out, [data_dir])  # never into the user's own folder, nor where the data are
     try:
         return _build(year, data_dir, params_path, out, formats, workers, progress, force)
-    except BrokenPipeError:  # our reader went away (informe build | head): not the disk
+    except BrokenPipeError:  # our reader went away (informe construir | head): not the disk
         raise
     except OSError as exc:  # a full disk, a read-only file system…: the path and the cause, not a traceback
         raise io_error(exc, out) from exc
@@ -141,7 +141,7 @@ def _build(year, data_dir, params_path, out, formats, workers, progress, force) 
             workers_running.callback(pool.shutdown, wait=True)
         else:
             pool = None
-        inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validate`
+        inputs = year_inputs(data_dir, year, params_path)  # every blocker at once, as `informe validar`
         if inputs.problems:
             raise DataError(inputs.problems)
         with build_lock(out, progress):
@@ -232,7 +232,7 @@ PRINT_KEY = "impresion"
 
 def write_manifest(stage: Path, key: str) -> None:
     """Record the finished build in ``stage`` (:func:`informe.huella.manifest`) with how its PDF was
-    printed (:func:`print_settings`): for ``informe build`` and for each agency of ``informe lote``."""
+    printed (:func:`print_settings`): for ``informe construir`` and for each agency of ``informe lote``."""
     record = huella.manifest(stage, key)
     record[PRINT_KEY] = print_settings()
     write_text_atomic(stage / huella.MANIFEST, json.dumps(record, indent=1) + "\n")

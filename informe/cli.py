@@ -1,9 +1,15 @@
-"""Command line: ``informe validate | export | build | lote | plantilla`` (also ``python -m informe``)."""
+"""Command line: ``informe validar | exportar | construir | lote | plantilla`` (also ``python -m informe``).
+
+The English names of the first three (``validate``, ``export``, ``build``) stay as aliases. argparse's own
+messages (usage, errors, choices) are written in Spanish by :class:`Parser`, without touching argparse's
+module state (the package never changes the session of whoever imports it).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -11,15 +17,17 @@ from . import __version__, config
 
 EPILOG = """\
 ejemplos:
-  informe validate                         valida data/ y muestra avisos de calidad
-  informe validate --data otra/carpeta     valida los datos de otra dependencia
-  informe export --year 2023               escribe outputs/2023/datos/*.csv (sin cuadernos)
-  informe build --year 2023                ejecuta los cuadernos y escribe el informe HTML y PDF
-  informe build --year 2023 --format html  solo el HTML
-  informe build --year 2023-2025 --data ejemplos/instituto-ejemplo   un informe por año
+  informe validar                          valida data/ y muestra avisos de calidad
+  informe validar --data otra/carpeta      valida los datos de otra dependencia
+  informe exportar --year 2023             escribe outputs/2023/datos/*.csv (sin cuadernos)
+  informe construir --year 2023            ejecuta los cuadernos y escribe el informe HTML y PDF
+  informe construir --year 2023 --format html   solo el HTML
+  informe construir --year 2023-2025 --data ejemplos/instituto-ejemplo   un informe por año
   informe lote --year 2023 dependencias/   un informe por dependencia y el consolidado, con Dask
   informe plantilla --out libro.xlsx --data data   los datos en un libro de Excel (una hoja por tabla)
-  informe validate --data libro.xlsx       valida el libro (también export y build aceptan --data libro.xlsx)
+  informe validar --data libro.xlsx        valida el libro (también exportar y construir aceptan --data libro.xlsx)
+
+las órdenes validate, export y build (sus nombres anteriores) siguen funcionando.
 
 códigos de salida: 0 correcto; 1 falló la construcción (un cuaderno, o no se pudo escribir la salida: disco
 lleno, sistema de archivos de solo lectura; el mensaje nombra la ruta y la causa); 2 datos, parámetros o
@@ -27,9 +35,9 @@ argumentos inválidos (también una carpeta de salida con archivos que no escrib
 """
 
 
-#: What --out accepts (informe build, export and lote): see informe.files.claim_output.
+#: What --out accepts (informe construir, export and lote): see informe.files.claim_output.
 OUT_RULES = ("Debe ser nueva, estar vacía o ser la salida de una construcción anterior (la que tiene el registro "
-             ".informe-construccion.json, o solo los datos abiertos de «informe export»); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
+             ".informe-construccion.json, o solo los datos abiertos de «informe exportar»); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
              "de ella, «/» ni su carpeta personal. Una construcción nueva reemplaza solo los archivos que escribió "
              "la anterior: los demás archivos de la carpeta se conservan.")
 
@@ -72,10 +80,62 @@ def _scheduler(text: str) -> str:
     return text
 
 
+#: argparse's messages (Python 3.10–3.13) and how they read in Spanish; the first that matches is used.
+MESSAGES = [
+    (r"the following arguments are required: (.+)", r"faltan argumentos obligatorios: \1"),
+    (r"unrecognized arguments: (.+)", r"argumentos no reconocidos: \1"),
+    (r"argument (.+?): expected one argument", r"a la opción \1 le falta su valor"),
+    (r"argument (.+?): expected at least one argument", r"a la opción \1 le falta al menos un valor"),
+    (r"argument (.+?): expected (.+) arguments?", r"la opción \1 espera \2 valores"),
+    (r"argument (.+?): ignored explicit argument (.+)", r"la opción \1 no lleva valor (se dio \2)"),
+    (r"argument (.+?): not allowed with argument (.+)", r"la opción \1 no se puede usar junto con \2"),
+    (r"argument (.+?): invalid (int|float) value: (.+)", r"la opción \1 espera un número; se dio \3"),
+    (r"argument (.+?): invalid \S+ value: (.+)", r"valor inválido para \1: \2"),
+    (r"ambiguous option: (\S+) could match (.+)", r"la opción \1 es ambigua: puede ser \2"),
+    (r"argument (.+?): (.+)", r"\1: \2"),  # our own type checks: already Spanish
+]
+#: The former English names of three commands, still accepted (not listed among the choices).
+ALIASES = {"validate": "validar", "export": "exportar", "build": "construir"}
+INVALID_CHOICE = re.compile(r"argument (.+?): invalid choice: '(.*)' \(choose from (.+)\)")
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that writes argparse's own words in Spanish: «uso:», errors, invalid choices (with
+    the closest valid one), and says how to get help."""
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "uso: ", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "uso: ", 1)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {spanish_message(message)}\n"
+                     f"Vea «{self.prog} --help» para las opciones y ejemplos.\n")
+
+
+def spanish_message(message: str) -> str:
+    """An argparse error message in Spanish (unknown ones are left as they are)."""
+    choice = INVALID_CHOICE.fullmatch(message)
+    if choice:
+        from .load import closest
+
+        valid = [c.strip().strip("'") for c in choice.group(3).split(",")]
+        guess = closest(choice.group(2), valid)
+        hint = f" ¿Quiso decir «{guess}»?" if guess else ""
+        shown = [c for c in valid if c not in ALIASES]
+        return f"«{choice.group(2)}» no es una opción válida; las opciones son: {', '.join(shown)}.{hint}"
+    for pattern, spanish in MESSAGES:
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, spanish, message, count=1)
+    return message
+
+
 def _spanish(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Spanish help: the -h option and the section titles that argparse writes in English."""
     p._optionals.title = "opciones"
-    p._positionals.title = "órdenes"
+    p._positionals.title = "argumentos"
     p.add_argument("-h", "--help", action="help", help="muestra esta ayuda y termina")
     return p
 
@@ -96,7 +156,7 @@ def _year_options(p: argparse.ArgumentParser, data_help: str, params_help: str, 
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="informe", add_help=False,
         description="Informe Anual de Resultados reproducible: valida los datos de una dependencia, "
                     "calcula indicadores y semáforo, y construye el informe HTML y PDF.",
@@ -104,32 +164,35 @@ def parser() -> argparse.ArgumentParser:
     _spanish(top)
     top.add_argument("--version", action="version", version=f"informe {__version__}",
                      help="muestra la versión y termina")
-    sub = top.add_subparsers(dest="command", metavar="{validate,export,build,lote,plantilla}")
+    top._positionals.title = "órdenes"
+    sub = top.add_subparsers(dest="command", metavar="{validar,exportar,construir,lote,plantilla}")
     sub.required = True
     data_help = (f"carpeta de datos que sigue el contrato, o un libro de Excel (.xlsx) con una hoja por tabla, "
                  f"como el de «informe plantilla» (por omisión: {config.DATA_DIR})")
 
-    v = sub.add_parser("validate", add_help=False, help="valida la carpeta de datos contra el contrato",
+    v = sub.add_parser("validar", aliases=["validate"], add_help=False, help="valida la carpeta de datos contra el contrato",
                        description="Valida la carpeta de datos. Si es válida, muestra un resumen y los avisos "
                                    "de calidad de datos (salida 0); si no, lista cada problema con archivo, "
                                    "línea y columna (salida 2).")
     _spanish(v)
     v.add_argument("--data", type=Path, default=None, metavar="DIR", help=data_help)
     v.add_argument("--year", type=_year, default=None, metavar="AÑO",
-                   help="valida además lo que necesita construir ese año, como «informe build --year AÑO»: "
+                   help="valida además lo que necesita construir ese año, como «informe construir --year AÑO»: "
                         "resultados del año, parámetros y narrativa (por omisión: el último año con resultados, "
                         "con parámetros opcionales)")
     v.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
-                   help="parámetros del año (por omisión params/<AÑO>.yaml; obligatorio si se da --year)")
+                   help="parámetros del año (por omisión <DIR>/params/<AÑO>.yaml si la carpeta de datos lo tiene; "
+                        "si no, params/<AÑO>.yaml). Con --year o --params el archivo debe existir, como al "
+                        "construir; sin ellos, si no existe se validan los valores por omisión")
 
-    e = sub.add_parser("export", add_help=False,
+    e = sub.add_parser("exportar", aliases=["export"], add_help=False,
                        help="escribe los datos abiertos del año: CSV, XLSX y datapackage.json (rápido, sin cuadernos)",
                        description="Escribe los datos abiertos del año en datos/: indicadores_<AÑO>.csv, resumen_<AÑO>.csv, "
                                    "indicadores_<AÑO>.xlsx y datapackage.json (Frictionless).")
     _year_options(_spanish(e), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml o "
                                           "params/<AÑO>.yaml si existe; si no, valores por omisión)")
 
-    b = sub.add_parser("build", add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
+    b = sub.add_parser("construir", aliases=["build"], add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
                        description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
                                    "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
     _year_options(_spanish(b), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml si la carpeta "
@@ -161,7 +224,7 @@ def parser() -> argparse.ArgumentParser:
                     help="carpeta de salida (por omisión outputs/lote_<AÑO>); cada informe va a <DIR>/<carpeta "
                          "de la dependencia>/. DIR debe ser nueva, estar vacía o ser la salida de un lote anterior; "
                          "nunca una carpeta de datos, una que la contenga o que esté dentro de ella. Cada "
-                         "<DIR>/<carpeta>/ sigue las reglas de --out de «informe build»: una dependencia cuya carpeta "
+                         "<DIR>/<carpeta>/ sigue las reglas de --out de «informe construir»: una dependencia cuya carpeta "
                          "tiene archivos ajenos no se construye (el consolidado la lista con el motivo)")
     lo.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                     help="formatos de cada informe (por omisión html,pdf; el consolidado siempre es HTML y CSV)")
@@ -176,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
                     "indicadores, resultados) y las hojas dependencia, directorio y enlaces en lugar de "
                     "dependencia.yaml: encabezados con una nota que explica cada columna, listas desplegables y "
                     "columnas de texto. Con --data lleva los datos de esa carpeta. El libro se usa después como "
-                    "--data en validate, export y build; la narrativa (narrativa/, institucional/) y params/ van "
+                    "--data en validar, exportar y construir; la narrativa (narrativa/, institucional/) y params/ van "
                     "en la carpeta del libro.")
     _spanish(pl)
     pl.add_argument("--out", type=Path, required=True, metavar="LIBRO.xlsx", help="el libro que se escribe")
@@ -187,7 +250,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def cmd_validate(args) -> int:
-    """Every blocker that ``informe build`` would find, at once (exit 2); else the summary and warnings."""
+    """Every blocker that ``informe construir`` would find, at once (exit 2); else the summary and warnings."""
     from . import quality
     from .validate import year_inputs
 
@@ -228,7 +291,7 @@ def cmd_export(args) -> int:
     from .params import load_params
 
     out = config.output_dir(args.year, args.out, args.data)
-    claim_output(out, [args.data or config.DATA_DIR])  # the rules of informe build's --out
+    claim_output(out, [args.data or config.DATA_DIR])  # the rules of informe construir's --out
     dataset = load(args.data)
     params = load_params(args.year, args.params or config.params_file(args.year, args.data or config.DATA_DIR),
                          required=args.params is not None)
@@ -293,14 +356,14 @@ def cmd_plantilla(args) -> int:
     print(f"Escrito {args.out}" + (f" con los datos de {args.data}" if args.data else " (vacío)") + ".")
     if found:
         print(f"Los datos tienen {len(found)} problema(s), copiados al libro tal como están; corríjalos en el "
-              f"libro y revíselo con «informe validate --data {args.out}»:")
+              f"libro y revíselo con «informe validar --data {args.out}»:")
         for problem in found:
             print(f"AVISO {problem}")
     return 0
 
 
 def _quiet_stdout() -> None:
-    """After a broken pipe (``informe validate | head -1``): send what is left to /dev/null, so the
+    """After a broken pipe (``informe validar | head -1``): send what is left to /dev/null, so the
     interpreter's final flush does not fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -322,8 +385,9 @@ def _failure_code(err: Exception) -> int | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = {"validate": cmd_validate, "export": cmd_export, "build": cmd_build, "lote": cmd_lote,
-               "plantilla": cmd_plantilla}[args.command]
+    commands = {"validar": cmd_validate, "exportar": cmd_export, "construir": cmd_build, "lote": cmd_lote,
+                "plantilla": cmd_plantilla}
+    command = commands[ALIASES.get(args.command, args.command)]
     try:
         code = command(args)
         sys.stdout.flush()  # a closed pipe shows up here, not at exit

@@ -5,7 +5,7 @@ time, and never a file we did not write.
   renamed over it only when complete (mode 0644: a report is meant to be shared).
 * :func:`claim_output` — whether a build may write into an output folder: only a folder that is
   new, empty, holds the record of an earlier build (:data:`OWN_MARKERS`) or nothing but the open data
-  of ``informe export`` (:data:`EXPORTED`); never ``/``, the home folder, the data folder, a folder that
+  of ``informe exportar`` (:data:`EXPORTED`); never ``/``, the home folder, the data folder, a folder that
   contains it, or a folder inside it. Checked before anything runs; the user's own folders are refused
   with a Spanish message (exit code 2).
 * :func:`staging` — a build writes every output into a fresh directory beside the
@@ -48,7 +48,7 @@ FAILED_RECORD = ".informe-fallidos.json"
 #: Paths (glob patterns, relative to an output folder) that only a build of ours writes: a folder
 #: holding one of them is ours to write into.
 OWN_MARKERS = (MANIFEST, f"{FAILED_DIR}/{FAILED_RECORD}")
-#: The files ``informe export`` writes (it keeps no record): a folder holding nothing else is ours too.
+#: The files ``informe exportar`` writes (it keeps no record): a folder holding nothing else is ours too.
 EXPORTED = ("datos/datapackage.json", "datos/indicadores_*.csv", "datos/indicadores_*.xlsx", "datos/resumen_*.csv")
 
 
@@ -194,7 +194,7 @@ def _read_only(path: Path) -> bool:
 
 def owned(folder: Path | str, markers: Iterable[str] = OWN_MARKERS) -> bool:
     """True when ``folder`` does not exist, is empty, holds one of ``markers`` (glob patterns), or holds
-    nothing but the open data that ``informe export`` writes (:data:`EXPORTED`)."""
+    nothing but the open data that ``informe exportar`` writes (:data:`EXPORTED`)."""
     folder = Path(folder)
     if not folder.exists() or not any(folder.iterdir()):
         return True

@@ -5,7 +5,7 @@ Each DIR is an agency's data folder (it has ``dependencia.yaml``) or a folder of
 
 Outputs (``--out``, by default ``outputs/lote_<Y>/``):
 
-* ``<carpeta>/`` per agency, named after its data folder, with the layout of ``informe build --out``:
+* ``<carpeta>/`` per agency, named after its data folder, with the layout of ``informe construir --out``:
   ``informe_<Y>.html``/``.pdf``, ``datos/``, ``notebooks/``, ``calidad_<Y>.html`` (and ``fallidos/``
   with the notebook that failed, if one did);
 * ``consolidado_<Y>.html`` and ``consolidado_<Y>.csv``: one row per agency (indicadores, con avance,
@@ -21,7 +21,7 @@ Task graph, per agency (fine-grained, so the workers stay busy across agencies):
 
 * :func:`prepare_agency`, the first task of each agency: the fingerprints (an agency whose inputs are
   those of its report in ``<out>/<carpeta>`` is settled "sin cambios" and nothing else runs), the
-  validation (``validate.year_inputs``: every blocker at once, as ``informe validate``; the data are
+  validation (``validate.year_inputs``: every blocker at once, as ``informe validar``; the data are
   read and validated once, here), the validated inputs into the cache (the kernels read them instead of
   validating again), the notebook jobs (those whose inputs are unchanged restored from the notebook
   cache), the open data (``datos/``) and the quality review. It returns plain values: the agency's name,
@@ -41,14 +41,14 @@ The caller only takes each agency's lock and staging directory, submits tasks, c
 moves each finished report into place, prints progress and writes the consolidated report; it never
 reads an agency's data.
 
-As ``informe build``, a notebook whose inputs are unchanged comes from the build cache (jupyter-cache,
+As ``informe construir``, a notebook whose inputs are unchanged comes from the build cache (jupyter-cache,
 :data:`informe.config.CACHE_DIR`), so after a correction only what depends on it runs again. The tasks
 use the cache of their worker's environment: on a real cluster every worker needs it at the same path
 (``INFORME_CACHE``) on a shared disk.
 
 Each agency is written into a staging directory beside ``<out>/<carpeta>`` (made by the caller, which
 holds the agency's lock) and swapped in by the caller only when the agency's report is complete
-(``files.staging`` / ``files.swap_in``, as ``informe build``): a failed agency keeps its previous
+(``files.staging`` / ``files.swap_in``, as ``informe construir``): a failed agency keeps its previous
 outputs. One failing agency (invalid data, a failing notebook, a crashed worker) never stops the
 others: its pending tasks are cancelled, it is listed in the consolidated report with its error, and
 the exit code is 1 (2 when every agency failed validation). Progress: one line per finished or failed
@@ -272,7 +272,7 @@ def prepare_agency(spec: dict) -> dict:
     params_path = params_for(agency.path, year)
     notebook_key = huella.notebook_inputs(agency.path, params_path, year)
     key = huella.build_inputs(notebook_key, agency.path, year, spec["formats"])
-    if huella.unchanged(out, key):  # as `informe build`: nothing to redo for this agency
+    if huella.unchanged(out, key):  # as `informe construir`: nothing to redo for this agency
         nombre, gobierno = _identity(agency)
         return {"estado": UNCHANGED, "nombre": nombre, "gobierno": gobierno,
                 "counts": _read_summary(out / "datos" / f"resumen_{year}.csv")}
@@ -625,7 +625,7 @@ class _Run:
         if result.get("oserror"):  # the disk failed, not the notebook
             return [str(io_error(OSError(*result["oserror"]), entry["out"]))]
         kept = entry["out"] / "fallidos" / job.output.name
-        if job.output.exists():  # keep the notebook with the error, as informe build does
+        if job.output.exists():  # keep the notebook with the error, as informe construir does
             kept = keep_failed(job.output, entry["out"])
         err = NotebookError(job, kept, result.get("ename", "Error"), result.get("evalue", ""),
                             cell_index=None, execution_count=result.get("execution_count"),

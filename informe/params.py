@@ -89,7 +89,7 @@ def check_params(year: int | None = None, path: Path | str | None = None, *,
     """The parameters of a fiscal year filled with the defaults, or the problems of the file.
 
     ``path`` defaults to ``params/<year>.yaml``. With ``required=False`` a missing file
-    gives the defaults (notebooks opened for exploration, ``informe validate`` without
+    gives the defaults (notebooks opened for exploration, ``informe validar`` without
     ``--year``). Each problem's ``file`` is the path of the parameters file.
     """
     if path is None:

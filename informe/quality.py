@@ -7,7 +7,7 @@ published.
 Two audiences:
 
 * :func:`findings` — for whoever edits the data: rule code, file and line
-  (``informe validate`` prints them).
+  (``informe validar`` prints them).
 * :func:`review` — for an evaluator who reads the report: one row per fact (the same
   statement found in several places is one row), in plain Spanish, indicators by
   name, places as report sections. :func:`write_review` writes it as a standalone

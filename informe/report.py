@@ -99,9 +99,9 @@ def _notebook_terms(text: str) -> str:
 def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path | None = None,  # noqa: A001
          huella: str = "") -> Context:
     """Load and validate the data and the year's parameters once (every blocker at once, as
-    ``informe validate``), then compute the indicator table.
+    ``informe validar``), then compute the indicator table.
 
-    ``huella`` (passed by ``informe build``): the fingerprint of the inputs the build has already
+    ``huella`` (passed by ``informe construir``): the fingerprint of the inputs the build has already
     validated; their validated copy is read from the build cache instead of validating again."""
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_file = params_file or None  # "" (the notebooks' default) means params/<anio>.yaml if present

@@ -442,10 +442,10 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
                 params_required: bool = True) -> YearInputs:
     """Every blocker for building ``year`` from ``data_dir``, at once, and what was read.
 
-    The same checks, in the same terms, as ``informe build``: the data contract (every
+    The same checks, in the same terms, as ``informe construir``: the data contract (every
     file), results for ``year`` in resultados.csv, the year's parameters (``params_path``,
     by default ``<data_dir>/params/<year>.yaml`` if present, else ``params/<year>.yaml``; with ``params_required=False`` a missing default
-    file means the default values, as ``informe validate`` without ``--year`` does), and
+    file means the default values, as ``informe validar`` without ``--year`` does), and
     the year's narrative and institucional/ files. ``year=None`` means the last year with
     results (then nothing year-specific is checked when there is none).
     """
@@ -483,11 +483,11 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
 
 def check_year_inputs(data_dir: Path | str | None, year: int, params_path: Path | str | None = None, *,
                       params_required: bool = True) -> list[Problem]:
-    """Every blocker for ``informe build --year <year>`` at once (empty list: the inputs are buildable).
+    """Every blocker for ``informe construir --year <year>`` at once (empty list: the inputs are buildable).
 
     Data problems (every file of ``data_dir``, default ``data/``), missing results for
     ``year``, problems of the parameters file (``params_path``, default
-    ``params/<year>.yaml``, required as ``informe build`` requires it) and of the narrative
+    ``params/<year>.yaml``, required as ``informe construir`` requires it) and of the narrative
     (``narrativa/<year>/``, ``institucional/``). Each is a :class:`~informe.problems.Problem`
     with file, row, column and how to fix it; raise ``DataError(problems)`` to report them.
     """
