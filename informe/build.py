@@ -164,7 +164,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
     from .export import export
     from .notebook_cache import NotebookCache
     from .execute import start_pool
-    from .render import html_to_pdf, stitch_html  # heavy import (nbconvert) only when building
+    from .render import html_to_pdf, publish_html  # heavy import (nbconvert) only when building
 
     started = time.perf_counter()
     with staging(out) as stage, contextlib.ExitStack() as workers_running:
@@ -199,7 +199,7 @@ def _build_staged(year, dataset, params, data_dir, params_path, out, formats, wo
         title = f"{params['titulo']} — {dataset.dependencia.get('nombre')}"
         html_path = stage / f"informe_{year}.html"
         t0 = time.perf_counter()
-        stitch_html([job.output for job in jobs], html_path, title=title)
+        publish_html([job.output for job in jobs], [job.label for job in jobs], html_path, title=title)
         progress(f"HTML listo ({time.perf_counter() - t0:.1f} s)")
         if "pdf" in formats:
             written["pdf"] = stage / f"informe_{year}.pdf"

@@ -41,6 +41,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import re
 import sys
 import tempfile
 import threading
@@ -51,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from informe.files import DISK_ERRNOS
+from informe.files import DISK_ERRNOS, atomic_path
 
 __all__ = ["NotebookJob", "NotebookError", "run_notebooks", "execute_job", "payload", "ensure_python_kernel"]
 
@@ -359,6 +360,7 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
                                 km=kernel.manager, **hooks)
             _close_clients(kernel.manager)
             kernel.used = True
+            tidy(Path(output))
         except PapermillExecutionError as exc:
             _discard(kernel)
             return {
@@ -390,6 +392,49 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
             _idle_kernels.append(kernel)
         return {"ok": True, "retried": attempt > 1}
     raise AssertionError("unreachable")
+
+
+#: The first line of the parameters cell papermill injects, in the project's language.
+PARAMETERS_TITLE = ("# Parámetros de esta ejecución (los puso la construcción; reemplazan a los de la celda "
+                    "anterior)")
+#: What the fingerprint is, written under it in that cell.
+FINGERPRINT_NOTE = ("# huella: resumen SHA-256 de las entradas ya validadas (datos, parámetros, narrativa); con él la "
+                    "construcción sabe qué cambió y reutiliza lo demás")
+#: The id of that cell (papermill draws a random one each run).
+INJECTED_ID = "parametros-de-la-ejecucion"
+#: A memory address in an output's plain-text fallback («<…Styler at 0x7f…>»): different in every run.
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def tidy(path: Path) -> None:
+    """The executed notebook as a reviewer reads it and as the same inputs always give it: the injected
+    parameters cell as :func:`spanish_parameters` writes it, and no memory address in any output
+    (papermill's timing metadata is the only thing left that changes between two runs)."""
+    import nbformat
+
+    nb = spanish_parameters(nbformat.read(str(path), as_version=4))
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            plain = out.get("data", {}).get("text/plain")
+            if plain is not None:
+                out["data"]["text/plain"] = ADDRESS.sub(">", plain if isinstance(plain, str) else "".join(plain))
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, str(tmp))
+
+
+def spanish_parameters(nb):
+    """``nb`` with the parameters cell papermill injected in Spanish, saying what the fingerprint is, with a
+    fixed id (papermill draws a random one). The notebook cache keys a notebook by its cells as papermill
+    will run them, made the same way (:meth:`informe.notebook_cache.NotebookCache.restore`)."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            lines = [PARAMETERS_TITLE if line.strip() == "# Parameters" else line for line in cell.source.splitlines()]
+            at = next((i for i, line in enumerate(lines) if line.startswith("huella = ")), None)
+            if at is not None and FINGERPRINT_NOTE not in lines:
+                lines.insert(at + 1, FINGERPRINT_NOTE)
+            cell.source = "\n".join(lines) + "\n"
+            cell["id"] = INJECTED_ID
+    return nb
 
 
 def _no_cell_ran(output: str) -> bool:

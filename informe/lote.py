@@ -30,7 +30,7 @@ Task graph, per agency (fine-grained, so the workers stay busy across agencies):
   in the worker process, in the worker's kernel, reset between notebooks), submitted by the caller when
   the agency's preparation comes back; each successful notebook goes into the notebook cache at once;
 * :func:`finish_agency`, which depends on the preparation and on the agency's notebook futures (Dask
-  starts it as soon as the last notebook is done): provenance, ``render.stitch_html``,
+  starts it as soon as the last notebook is done): provenance, ``render.publish_html``,
   ``render.html_to_pdf`` and the record of the build (``build.write_manifest``);
 * priorities: every finishing task first; then agency by agency in the order given (results arrive
   steadily), inside an agency the heaviest notebooks first; the next agency's preparation comes right
@@ -365,7 +365,7 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
     open-data files the PDF carries), ``keep_html``, ``stage`` and ``key``). Returns ``ok`` and timings,
     or the first failing notebook's index among ``results``."""
     from .build import record_provenance, write_manifest
-    from .render import html_to_pdf, stitch_html
+    from .render import html_to_pdf, publish_html
 
     for index, result in enumerate(results):
         if not result.get("ok"):
@@ -374,7 +374,8 @@ def finish_agency(prepared: dict, *results: dict) -> dict:
     t0 = time.perf_counter()
     for executed, source, final in zip(spec["executed"], spec["sources"], spec["finals"]):
         record_provenance(Path(executed), Path(source), Path(final))
-    html = stitch_html([Path(p) for p in spec["executed"]], Path(spec["html"]), title=spec["title"])
+    html = publish_html([Path(p) for p in spec["executed"]], prepared["labels"], Path(spec["html"]),
+                        title=spec["title"])
     html_seconds = time.perf_counter() - t0
     pdf_seconds = None
     if spec["pdf"]:

@@ -55,12 +55,16 @@ class NotebookCache:
 
     @staticmethod
     def _parameterized(job) -> "nbformat.NotebookNode":
-        """The notebook as papermill will run it: the parameters injected as a code cell."""
+        """The notebook as papermill will run it and :func:`informe.execute.tidy` will keep it: the parameters
+        injected as a code cell, in Spanish."""
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
+        from .execute import spanish_parameters
+
         nb = load_notebook_node(str(job.source))  # as papermill reads it (every cell gets its tags list)
-        return _without_execution_metadata(parameterize_notebook(nb, dict(job.parameters), kernel_name="python3"))
+        nb = spanish_parameters(parameterize_notebook(nb, dict(job.parameters), kernel_name="python3"))
+        return _without_execution_metadata(nb)
 
     def restore(self, job) -> bool:
         """Write the cached execution of ``job`` to ``job.output``; False when there is none."""

@@ -57,7 +57,7 @@ from informe import config
 from informe.files import atomic_path
 from informe.present import CONTENT_SECURITY_POLICY
 
-__all__ = ["stitch_html", "html_to_pdf", "TEMPLATE_NAME"]
+__all__ = ["stitch_html", "notebook_pages", "publish_html", "html_to_pdf", "TEMPLATE_NAME"]
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +107,21 @@ def _merge_notebooks(notebooks: list[Path], title: str):
     return merged
 
 
-def _exporter():
+def _exporter(*, whole: bool = False):
+    """The report's exporter; ``whole``: for a notebook page (every cell, with its code)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     c = Config()
     c.HTMLExporter.template_name = TEMPLATE_NAME
     c.HTMLExporter.extra_template_basedirs = [str(config.TEMPLATES_DIR)]
-    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input = not whole
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.exclude_anchor_links = True
     c.HTMLExporter.embed_images = True
     c.NbConvertBase.display_data_priority = list(DISPLAY_PRIORITY)
-    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.enabled = not whole
     c.TagRemovePreprocessor.remove_cell_tags = set(DROP_CELL_TAGS)
     c.TagRemovePreprocessor.remove_all_outputs_tags = set(DROP_OUTPUT_TAGS)
     return HTMLExporter(config=c)
@@ -149,6 +150,48 @@ def stitch_html(
     with atomic_path(out_html) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return out_html
+
+
+#: The page listing the notebook pages, beside them in ``notebooks/``.
+NOTEBOOK_INDEX = "index.html"
+
+
+def notebook_pages(notebooks: list[Path], labels: list[str], *, title: str, report: str, lang: str = "es") -> list[Path]:
+    """Each executed notebook as an offline HTML page beside it (``<name>.html``: every cell with its code and
+    outputs, parameters and exploration included; the report's template, stylesheet and
+    Content-Security-Policy, so nothing runs and nothing loads), and :data:`NOTEBOOK_INDEX` linking them in
+    report order with ``labels`` and back to the report (``report``: its file name, one folder up). For
+    reviewers, who read how each section was computed. Returns the pages written, the index last."""
+    import nbformat
+
+    from .present import render, stylesheet
+
+    exporter = _exporter(whole=True)
+    pages = []
+    for path, label in zip(map(Path, notebooks), labels):
+        resources = {"informe": {"title": f"{label} — {title}", "lang": lang, "csp": CONTENT_SECURITY_POLICY,
+                                 "cuaderno": {"etiqueta": label, "archivo": path.name, "indice": NOTEBOOK_INDEX}},
+                     "metadata": {"name": path.stem, "path": str(path.parent)}}
+        html, _ = exporter.from_notebook_node(nbformat.read(str(path), as_version=4), resources=resources)
+        page = path.with_suffix(".html")
+        with atomic_path(page) as tmp:
+            tmp.write_text(html, encoding="utf-8")
+        pages.append(page)
+    index = Path(notebooks[0]).parent / NOTEBOOK_INDEX
+    listed = [{"etiqueta": label, "pagina": page.name, "cuaderno": page.with_suffix(".ipynb").name}
+              for page, label in zip(pages, labels)]
+    with atomic_path(index) as tmp:
+        tmp.write_text(render("cuadernos.html.j2", titulo=title, cuadernos=listed, informe=report, css=stylesheet()),
+                       encoding="utf-8")
+    return [*pages, index]
+
+
+def publish_html(notebooks: list[Path], labels: list[str], out_html: Path, *, title: str) -> Path:
+    """The report's HTML (:func:`stitch_html`) and the reviewers' notebook pages (:func:`notebook_pages`):
+    what ``informe construir`` and each agency of ``informe lote`` write from the executed notebooks."""
+    html = stitch_html(notebooks, out_html, title=title)
+    notebook_pages(notebooks, labels, title=title, report=Path(out_html).name)
+    return html
 
 
 #: The browser that prints the PDF: the program named by INFORME_CHROMIUM, else the first of these on PATH.

@@ -626,3 +626,11 @@ def calidad(ctx: Context) -> HTML | None:
     if not ctx.params["incluir_calidad"]:
         return None
     return HTML(quality.review_section(ctx.dataset, ctx.year, ctx.params))
+
+
+def cuadernos(ctx: Context) -> HTML:
+    """X. Anexos: where reviewers find the executed notebooks that made the report, as pages
+    (``notebooks/index.html`` beside the report, :func:`informe.render.notebook_pages`)."""
+    from .render import NOTEBOOK_INDEX
+
+    return _html("cuadernos_enlace.html.j2", indice=f"notebooks/{NOTEBOOK_INDEX}")

@@ -104,6 +104,23 @@ def test_report_and_quality_review_hold_no_active_content(built):
     _assert_inert(out / "calidad_2023.html")
 
 
+def test_the_notebook_pages_hold_no_active_content(built):
+    """The reviewers' pages of the executed notebooks show the same hostile texts, in their outputs and in the
+    exploration frames: as text, nothing live."""
+    out, _ = built
+    shown = ""
+    for page in sorted((out / "notebooks").glob("*.html")):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert not soup.find_all(["script", "iframe", "object", "embed", "frame", "base", "form"]), page.name
+        for element in soup.find_all(True):
+            for attribute, value in element.attrs.items():
+                assert not attribute.lower().startswith("on"), f"{page.name}: <{element.name} {attribute}>"
+                if attribute.lower() in ("href", "src", "action", "data"):
+                    assert not str(value).strip().lower().startswith(("javascript:", "file:")), f"{page.name}: {value}"
+        shown += soup.get_text()
+    assert IMG in shown and SCRIPT in shown
+
+
 def test_pdf_holds_no_local_file(built):
     out, marker = built
     text = subprocess.run(["pdftotext", str(out / "informe_2023.pdf"), "-"], capture_output=True, text=True,

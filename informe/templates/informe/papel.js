@@ -55,6 +55,12 @@
     document.head.append(borrador);
   }
 
+  // 4. Un vínculo relativo (a los cuadernos, junto al informe) en papel es texto: su destino sería la
+  //    ruta de la máquina que imprime (file:///…), que no debe quedar en el PDF.
+  for (const a of document.querySelectorAll("a[href]")) {
+    if (!/^(#|https?:|mailto:)/i.test(a.getAttribute("href"))) a.removeAttribute("href");
+  }
+
   for (const a of document.querySelectorAll("nav.indice a[href^='#']")) {
     a.dataset.pagina = paginas ? String(paginas[a.hash.slice(1)] ?? "") : "00";
   }
