@@ -86,7 +86,9 @@ MESSAGES = [
     (r"unrecognized arguments: (.+)", r"argumentos no reconocidos: \1"),
     (r"argument (.+?): expected one argument", r"a la opción \1 le falta su valor"),
     (r"argument (.+?): expected at least one argument", r"a la opción \1 le falta al menos un valor"),
-    (r"argument (.+?): expected (.+) arguments?", r"la opción \1 espera \2 valores"),
+    (r"argument (.+?): expected at most one argument", r"la opción \1 lleva a lo más un valor"),
+    (r"argument (.+?): expected (\d+) arguments?", r"la opción \1 espera \2 valores"),
+    (r"one of the arguments (.+) is required", r"falta una de estas opciones: \1"),
     (r"argument (.+?): ignored explicit argument (.+)", r"la opción \1 no lleva valor (se dio \2)"),
     (r"argument (.+?): not allowed with argument (.+)", r"la opción \1 no se puede usar junto con \2"),
     (r"argument (.+?): invalid (int|float) value: (.+)", r"la opción \1 espera un número; se dio \3"),
@@ -123,6 +125,7 @@ def spanish_message(message: str) -> str:
 
         valid = [c.strip().strip("'") for c in choice.group(3).split(",")]
         guess = closest(choice.group(2), valid)
+        guess = ALIASES.get(guess, guess)  # a former English name suggests its Spanish one
         hint = f" ¿Quiso decir «{guess}»?" if guess else ""
         shown = [c for c in valid if c not in ALIASES]
         return f"«{choice.group(2)}» no es una opción válida; las opciones son: {', '.join(shown)}.{hint}"
@@ -167,6 +170,8 @@ def parser() -> argparse.ArgumentParser:
     top._positionals.title = "órdenes"
     sub = top.add_subparsers(dest="command", metavar="{validar,exportar,construir,lote,plantilla}")
     sub.required = True
+    params_default = ("por omisión <DIR>/params/<AÑO>.yaml si la carpeta de datos lo tiene; si no, "
+                      "params/<AÑO>.yaml del proyecto")
     data_help = (f"carpeta de datos que sigue el contrato, o un libro de Excel (.xlsx) con una hoja por tabla, "
                  f"como el de «informe plantilla» (por omisión: {config.DATA_DIR})")
 
@@ -181,23 +186,22 @@ def parser() -> argparse.ArgumentParser:
                         "resultados del año, parámetros y narrativa (por omisión: el último año con resultados, "
                         "con parámetros opcionales)")
     v.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
-                   help="parámetros del año (por omisión <DIR>/params/<AÑO>.yaml si la carpeta de datos lo tiene; "
-                        "si no, params/<AÑO>.yaml). Con --year o --params el archivo debe existir, como al "
-                        "construir; sin ellos, si no existe se validan los valores por omisión")
+                   help=f"archivo de parámetros del año ({params_default}). Con --year o --params el archivo "
+                        "debe existir, como al construir; sin ninguno de los dos, si no existe se validan los "
+                        "valores por omisión")
 
     e = sub.add_parser("exportar", aliases=["export"], add_help=False,
                        help="escribe los datos abiertos del año: CSV, XLSX y datapackage.json (rápido, sin cuadernos)",
                        description="Escribe los datos abiertos del año en datos/: indicadores_<AÑO>.csv, resumen_<AÑO>.csv, "
                                    "indicadores_<AÑO>.xlsx y datapackage.json (Frictionless).")
-    _year_options(_spanish(e), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml o "
-                                          "params/<AÑO>.yaml si existe; si no, valores por omisión)")
+    _year_options(_spanish(e), data_help, f"archivo de parámetros del año ({params_default}); si no existe, "
+                                          "se usan los valores por omisión. El que se da con --params debe existir")
 
     b = sub.add_parser("construir", aliases=["build"], add_help=False, help="construye el informe del año: cuadernos, HTML y PDF",
                        description="Ejecuta con papermill los cuadernos de notebooks/ para el año, escribe "
                                    "los CSV de datos abiertos y une los cuadernos en un informe HTML y PDF.")
-    _year_options(_spanish(b), data_help, "parámetros del año (por omisión <DIR>/params/<AÑO>.yaml si la carpeta "
-                                          "de datos los tiene; si no, params/<AÑO>.yaml; obligatorio; solo con un "
-                                          "año)", several=True)
+    _year_options(_spanish(b), data_help, f"archivo de parámetros del año ({params_default}); el archivo debe "
+                                          "existir. Solo con un año: con varios, cada año usa el suyo", several=True)
     b.add_argument("--format", type=_formats, default=["html", "pdf"], metavar="html,pdf",
                    help="formatos a escribir (por omisión html,pdf)")
     b.add_argument("--workers", type=_workers, default=2, metavar="N",

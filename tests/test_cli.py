@@ -22,7 +22,9 @@ def run(capsys, *argv) -> tuple[int, str]:
 @pytest.mark.parametrize("argv, says", [
     (["construir"], "informe construir: error: faltan argumentos obligatorios: --year"),
     (["nada"], "«nada» no es una opción válida; las opciones son: validar, exportar, construir, lote, plantilla."),
-    (["buil"], "¿Quiso decir «build»?"),
+    (["buil"], "¿Quiso decir «construir»?"),  # the closest is a former name: its Spanish one is suggested
+    (["valdiar"], "¿Quiso decir «validar»?"),
+    (["build"], "informe construir: error: faltan argumentos obligatorios: --year"),  # the alias answers in Spanish
     (["validar", "--formato", "x"], "argumentos no reconocidos: --formato x"),
     (["construir", "--year"], "a la opción --year le falta al menos un valor"),
     (["exportar", "--year", "2023", "--data"], "a la opción --data le falta su valor"),
@@ -46,6 +48,16 @@ def test_help_in_spanish(capsys, argv):
     assert not [word for word in ENGLISH if word in text], text
 
 
+def test_no_suggestion_when_nothing_is_close(capsys):
+    _, text = run(capsys, "nada")
+    assert "¿Quiso decir" not in text
+
+
+def test_version(capsys):
+    code, text = run(capsys, "--version")
+    assert code == 0 and text.startswith("informe ")
+
+
 def test_the_commands_are_spanish_and_the_english_names_still_work(capsys):
     _, text = run(capsys, "--help")
     assert "{validar,exportar,construir,lote,plantilla}" in text and "validar (validate)" in text
@@ -58,3 +70,12 @@ def test_validate_params_help_says_one_thing(capsys):
     help_text = " ".join(text.split())
     assert "Con --year o --params el archivo debe existir" in help_text
     assert "obligatorio si se da --year" not in help_text
+
+
+def test_exportar_and_export_write_the_same_files(tmp_path, capsys):
+    written = {}
+    for name in ("exportar", "export"):
+        out = tmp_path / name
+        assert cli.main([name, "--year", "2023", "--data", str(MINIMAL), "--out", str(out)]) == 0
+        written[name] = {p.name: p.read_bytes() for p in (out / "datos").glob("*.csv")}
+    assert written["exportar"] and written["exportar"] == written["export"]
