@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(ROOT / "data", data)
         env = {**os.environ, "INFORME_CACHE": str(tmp / "cache")}
         out = tmp / "salida"
-        build = [str(BIN / "informe"), "build", "--year", "2023", "--data", str(data), "--out", str(out)]
+        build = [str(BIN / "informe"), "construir", "--year", "2023", "--data", str(data), "--out", str(out)]
         figures = {}
         print(f"Máquina: {os.cpu_count()} núcleos; Python {sys.version.split()[0]}", flush=True)
         if not args.skip_naive:

@@ -100,7 +100,7 @@ def measure(label: str, fn, *, traced: bool):
 
 def validate_cli(folder: Path) -> int:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        return cli.main(["validate", "--data", str(folder)])
+        return cli.main(["validar", "--data", str(folder)])
 
 
 def main(argv: list[str] | None = None) -> int:
