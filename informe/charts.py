@@ -195,12 +195,11 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
     years = sorted(set(int(a) for a in data["anio"]))
     titles = {i: label(names[i], extra[i], chars=PANEL_TITLE_CHARS, limit=None) for i in ids}
     lines = [max(titles[i].count("\n") + 1 for i in ids[r * ncols:(r + 1) * ncols]) for r in range(nrows)]
+    heights = [PANEL_IN + TITLE_LINE_IN * n for n in lines]  # each row as tall as its longest title needs
     scales = _shared_scales(data, ctx.indicators(objetivo_id))
     with matplotlib.style.context([STYLE, PANELS_STYLE]):
-        fig = Grafica(figsize=(WIDTH_IN, 0.45 + sum(PANEL_IN + TITLE_LINE_IN * n for n in lines)),
-                      layout="constrained")
-        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False,
-                            gridspec_kw={"height_ratios": [PANEL_IN + TITLE_LINE_IN * n for n in lines]})
+        fig = Grafica(figsize=(WIDTH_IN, 0.45 + sum(heights)), layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights})
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
         for ax, indicator in zip(axes.flat, ids):
             own = data[data["indicador_id"] == indicator]

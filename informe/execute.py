@@ -416,8 +416,8 @@ def tidy(path: Path) -> None:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             plain = out.get("data", {}).get("text/plain")
-            if plain is not None:
-                out["data"]["text/plain"] = ADDRESS.sub(">", plain if isinstance(plain, str) else "".join(plain))
+            if plain is not None:  # nbformat.read joins the lines: one string
+                out["data"]["text/plain"] = ADDRESS.sub(">", plain)
     with atomic_path(path) as tmp:
         nbformat.write(nb, str(tmp))
 

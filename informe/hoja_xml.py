@@ -18,6 +18,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_ISO8601
 from openpyxl.xml.functions import iterparse
 
@@ -39,16 +40,9 @@ class Damage:
     what: str
 
 
-def _column(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
 def _reference_damage(ref: str, row: int | None) -> str | None:
     match = REFERENCE.fullmatch(ref)
-    if not match or _column(match.group(1)) > LAST_COLUMN or int(match.group(2)) > LAST_ROW:
+    if not match or column_index_from_string(match.group(1)) > LAST_COLUMN or int(match.group(2)) > LAST_ROW:
         return f"tiene una referencia que no es válida (las columnas van de A a XFD y las filas de 1 a {LAST_ROW})"
     if row is not None and int(match.group(2)) != row:
         return f"está guardada dentro de la fila {row}"

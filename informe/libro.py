@@ -375,14 +375,15 @@ MERGED = ("están combinadas: solo la primera guarda el valor y las demás filas
           "(en Excel, Inicio › Combinar y centrar › Separar celdas) y escriba el valor en cada fila")
 
 
-def _scan(data: bytes, workbook, book: str) -> dict[str, list[Problem]]:
+def scan_sheets(data: bytes, workbook, book: str) -> dict[str, list[Problem]]:
     """{sheet: problems} of the sheets the program reads whose XML has merged cells or a damaged cell
-    (:mod:`informe.hoja_xml`); such a sheet is not read, so no other problem is reported from it."""
-    styles = len(workbook._cell_styles)  # openpyxl keeps the read workbook's cell formats and shared
-    found: dict[str, list[Problem]] = {}
+    (:mod:`informe.hoja_xml`); ``workbook`` is ``data`` opened read-only. :func:`read_book` reads no cell of
+    such a sheet, so no other problem is reported from it."""
+    styles = len(workbook._cell_styles)  # openpyxl keeps the cell formats and shared strings it read only in
+    found: dict[str, list[Problem]] = {}  # these private attributes
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for sheet in (s for s in KNOWN if s in workbook.sheetnames):
-            ws = workbook[sheet]  # strings only in these private attributes
+            ws = workbook[sheet]
             merged, damage = check_sheet(archive, ws._worksheet_path, len(ws._shared_strings), styles)
             problems = found.setdefault(sheet, [])
             if damage is not None:
@@ -397,7 +398,7 @@ def _scan(data: bytes, workbook, book: str) -> dict[str, list[Problem]]:
 
 def _read(workbook, book: str, sheet: str, formulas, damaged: dict[str, list[Problem]],
           required: bool = True) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """:func:`read_sheet` of a sheet :func:`_scan` found sound; whatever openpyxl still cannot read is a problem
+    """:func:`read_sheet` of a sheet :func:`scan_sheets` found sound; whatever openpyxl still cannot read is a problem
     of the sheet, not a traceback."""
     if sheet in damaged:
         return None, damaged[sheet]
@@ -496,7 +497,7 @@ def read_book(path: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]
         return {}, {}, [Problem(book, f"no se puede abrir como libro de Excel ({type(err).__name__}); {SAVE_AS_BOOK}.")]
     try:
         names = workbook.sheetnames
-        damaged = _scan(data, workbook, book)
+        damaged = scan_sheets(data, workbook, book)
         formulas = _formulas(data, [s for s in KNOWN if s in names and s not in damaged])
         dependencia, problems = _dependencia(workbook, book, formulas, damaged)
         tables: dict[str, pd.DataFrame] = {}

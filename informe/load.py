@@ -432,7 +432,6 @@ class _Loader(yaml.SafeLoader):
             raise _AnchorError(event.start_mark)
         return super().compose_node(parent, index)
 
-
     def construct_yaml_timestamp(self, node):
         """An unquoted date that does not exist (``2024-13-45``) is a YAML problem at its line, not the
         ``ValueError`` of :mod:`datetime`."""
@@ -442,6 +441,7 @@ class _Loader(yaml.SafeLoader):
             raise _DateError(node, _DATE_ERRORS.get(str(err), str(err))) from None
 
 
+# SafeLoader's table of constructors holds its own function for the tag, not this method: registered again.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 #: datetime's messages, in Spanish.

@@ -141,12 +141,12 @@ def check_params(year: int | None = None, path: Path | str | None = None, *,
                    "único que se reemplaza es «{anio}» (el año fiscal). Escriba el texto sin llaves o use «{anio}».",
                    column="titulo")
     params["titulo"] = params["titulo"].replace("{anio}", str(file_year))
-    try:
-        params["secciones"] = _section_titles(params["secciones"], path)
-        params["encabezados"] = _headers(params["encabezados"], path)
-    except InformeError as err:
-        key = "encabezados" if "«encabezados»" in str(err) else "secciones"
-        return bad(str(err).removeprefix(f"{path}: "), column=key)
+    for key, defaults, what, example, longest in (
+            ("secciones", SECTION_TITLES, "el título", "4: Alineación con el PED", None),
+            ("encabezados", HEADERS, "el encabezado", "7: VII. Operación y resultados", HEADER_MAX)):
+        params[key], problem = _by_section(params[key], defaults, key, what, example, longest)
+        if problem:
+            return bad(problem, column=key)
     if params["fecha_publicacion"] is not None:
         params["fecha_publicacion"] = str(params["fecha_publicacion"])
         try:
@@ -181,33 +181,22 @@ def load_params(year: int | None = None, path: Path | str | None = None, *, requ
     return params
 
 
-def _section_titles(given: dict, path: Path) -> dict[int, str]:
-    """The defaults with the titles given in ``secciones:`` (keys 1–10, non-empty text)."""
-    titles = dict(SECTION_TITLES)
-    for key, title in given.items():
-        if key not in SECTION_TITLES or isinstance(key, bool):
-            raise InformeError(f"{path}: «secciones» tiene la clave «{key}»; las claves son los números de "
-                               "sección del 1 al 10 (p. ej. «4: Alineación con el PED»).")
-        if not isinstance(title, str) or not title.strip():
-            raise InformeError(f"{path}: el título de la sección {key} en «secciones» debe ser un texto no vacío.")
-        titles[key] = title.strip()
-    return titles
-
-
-def _headers(given: dict, path: Path) -> dict[int, str]:
-    """Running headers by section: :data:`HEADERS` (short, whatever the sections' titles), with the ones given
-    in ``encabezados`` (keys 1–10, one line of at most :data:`HEADER_MAX` characters)."""
-    headers = dict(HEADERS)
-    for key, text in given.items():
-        if key not in HEADERS or isinstance(key, bool):
-            raise InformeError(f"{path}: «encabezados» tiene la clave «{key}»; las claves son los números de "
-                               "sección del 1 al 10 (p. ej. «7: VII. Operación y resultados»).")
-        if not isinstance(text, str) or not text.strip() or "\n" in text.strip():
-            raise InformeError(f"{path}: el encabezado de la sección {key} en «encabezados» debe ser un texto de "
-                               "una línea, no vacío.")
-        if len(text.strip()) > HEADER_MAX:
-            raise InformeError(f"{path}: el encabezado de la sección {key} en «encabezados» tiene "
-                               f"{len(text.strip())} caracteres; el máximo es {HEADER_MAX}, para que quepa en una "
-                               "línea de la página. Escriba uno más corto.")
-        headers[key] = text.strip()
-    return headers
+def _by_section(given: dict, defaults: dict[int, str], key: str, what: str, example: str,
+                longest: int | None = None) -> tuple[dict[int, str] | None, str | None]:
+    """(``defaults`` with the texts given under ``key``, None), or (None, the problem): keys are section
+    numbers 1–10, texts non-empty; with ``longest``, one line of at most that many characters (the running
+    headers, :data:`HEADERS`, whatever the sections' titles)."""
+    texts = dict(defaults)
+    for number, text in given.items():
+        if number not in defaults or isinstance(number, bool):
+            return None, (f"«{key}» tiene la clave «{number}»; las claves son los números de sección del 1 al 10 "
+                          f"(p. ej. «{example}»).")
+        text = text.strip() if isinstance(text, str) else ""
+        if not text or (longest and "\n" in text):
+            return None, (f"{what} de la sección {number} en «{key}» debe ser un texto "
+                          f"{'de una línea, ' if longest else ''}no vacío.")
+        if longest and len(text) > longest:
+            return None, (f"{what} de la sección {number} en «{key}» tiene {len(text)} caracteres; el máximo es "
+                          f"{longest}, para que quepa en una línea de la página. Escriba uno más corto.")
+        texts[number] = text
+    return texts, None
