@@ -16,11 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from informe import config, engine
-from informe.build import build
-from informe.export import export
-from informe.load import load
-from informe.params import load_params
+from informe import config
+from informe.calculo import motor
+from informe.calculo.datos_abiertos import export
+from informe.construccion.construir import build
+from informe.datos.entradas import load
+from informe.datos.parametros import load_params
 
 
 def timed(label: str, fn, repeat: int = 1):
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     params = load_params(year, config.params_file(year))
 
     ds = timed("carga y validación (pandera) de data/", lambda: load(config.DATA_DIR), repeat=5)
-    timed("motor: tabla de indicadores del año", lambda: engine.indicator_table(
+    timed("motor: tabla de indicadores del año", lambda: motor.indicator_table(
         ds.indicadores, ds.resultados, year, params), repeat=20)
     with tempfile.TemporaryDirectory() as tmp:
         timed("exportación de datos abiertos (2 CSV)", lambda: export(ds, year, params, Path(tmp)), repeat=5)

@@ -7,7 +7,7 @@ Generates the synthetic agency of ``bench_validate.py``, writes it as a workbook
 and saves a copy through openpyxl with shared strings, as Excel saves. For each it measures, as the median
 of ``-r`` runs in this one process:
 
-* the check of every sheet's XML (:func:`informe.libro.scan_sheets`: damaged cells, merged ranges);
+* the check of every sheet's XML (:func:`informe.datos.libro.scan_sheets`: damaged cells, merged ranges);
 * ``libro.read_book`` whole (which runs that check, then reads the cells with openpyxl);
 * ``load.check`` (read and validate), as ``informe validar`` does.
 
@@ -23,10 +23,11 @@ import time
 from pathlib import Path
 
 import openpyxl
-
 from bench_validate import generate
-from informe import cli, libro
-from informe.load import check
+
+from informe import cli
+from informe.datos import libro
+from informe.datos.entradas import check
 
 
 def median_seconds(fn, runs: int) -> float:
@@ -39,7 +40,7 @@ def median_seconds(fn, runs: int) -> float:
 
 
 def sheet_checker(path: Path):
-    """A function that runs ``read_book``'s check of every sheet (:func:`informe.libro.scan_sheets`) on the
+    """A function that runs ``read_book``'s check of every sheet (:func:`informe.datos.libro.scan_sheets`) on the
     workbook opened once, so the figure is the check alone, not openpyxl opening the workbook."""
     data = path.read_bytes()
     workbook = openpyxl.load_workbook(path, read_only=True)

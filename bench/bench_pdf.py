@@ -1,4 +1,4 @@
-"""Benchmark of ``informe.render.html_to_pdf`` on an already built HTML (prints timings; not a test).
+"""Benchmark of ``informe.construccion.pdf.html_to_pdf`` on an already built HTML (prints timings; not a test).
 
     .venv/bin/python bench/bench_pdf.py outputs/2023/informe_2023.html
     .venv/bin/python bench/bench_pdf.py REPORT.html -n 5 --out /tmp/informe.pdf --datos outputs/2023/datos
@@ -56,7 +56,7 @@ def _pages(pdf: Path) -> int:
 
 def _clocked(stages: dict[str, float]):
     """Wrap the staged functions of the printing code so that each call adds its seconds to ``stages``."""
-    from informe import chromium, render
+    from informe.construccion import chromium, html
 
     def timed(name, function):
         def wrapper(*args, **kwargs):
@@ -69,7 +69,7 @@ def _clocked(stages: dict[str, float]):
         return wrapper
 
     chromium.Chromium.open = timed("start", chromium.Chromium.open)
-    render._print = timed("print", render._print)
+    html._print = timed("print", html._print)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     t0 = time.perf_counter()
-    from informe.render import chromium, html_to_pdf
+    from informe.construccion.pdf import chromium, html_to_pdf
 
-    print(f"import informe.render: {time.perf_counter() - t0:.2f} s   browser: {chromium()}")
+    print(f"import informe.construccion.html: {time.perf_counter() - t0:.2f} s   browser: {chromium()}")
     stages: dict[str, float] = {}
     _clocked(stages)
     attachments = sorted(p for p in args.datos.iterdir() if p.is_file()) if args.datos else []

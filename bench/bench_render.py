@@ -29,9 +29,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sys.path.insert(0, str(ROOT))
     t0 = time.perf_counter()
-    from informe.execute import NotebookJob, run_notebooks
+    from informe.construccion.ejecucion import NotebookJob, run_notebooks
 
-    print(f"import informe.execute: {time.perf_counter() - t0:.2f} s")
+    print(f"import informe.construccion.ejecucion: {time.perf_counter() - t0:.2f} s")
     sources = [FIXTURES / "01_portada.ipynb", FIXTURES / "02_objetivos.ipynb"]
     progress = (lambda _line: None) if args.quiet else (lambda line: print("   ", line))
 
@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  -> {results[workers]:.1f} s ({results[workers] / args.n:.2f} s per notebook)")
 
         t0 = time.perf_counter()
-        from informe.render import html_to_pdf, stitch_html
+        from informe.construccion.html import stitch_html
+        from informe.construccion.pdf import html_to_pdf
 
-        print(f"import informe.render + nbconvert: {time.perf_counter() - t0:.2f} s")
+        print(f"import informe.construccion.html + nbconvert: {time.perf_counter() - t0:.2f} s")
         t0 = time.perf_counter()
         html = stitch_html(paths, scratch / "informe.html", title="Informe Anual de Resultados 2023")
         print(f"stitch_html ({len(paths)} notebooks, {html.stat().st_size / 1e6:.2f} MB): "

@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 
-from informe import report
+from informe.reporte import secciones
 
 
 def timed(fn, repeats: int) -> tuple[float, float]:
@@ -24,12 +24,12 @@ def timed(fn, repeats: int) -> tuple[float, float]:
 
 def main(repeats: int = 20) -> None:
     t0 = time.perf_counter()
-    ctx = report.open(2023)
+    ctx = secciones.open(2023)
     print(f"report.open(2023): {(time.perf_counter() - t0) * 1000:.0f} ms")
     ids = list(ctx.dataset.objetivos["objetivo_id"])
 
     def styler():
-        return [report.indicadores(ctx, i).to_html() for i in ids]
+        return [secciones.indicadores(ctx, i).to_html() for i in ids]
 
     median, worst = timed(styler, repeats)
     size = sum(len(h) for h in styler())
@@ -43,7 +43,7 @@ def main(repeats: int = 20) -> None:
     def great():
         out = []
         for i in ids:
-            frame = report.indicadores_datos(ctx, i)
+            frame = secciones.indicadores_datos(ctx, i)
             frame["Semáforo"] = frame["Semáforo"].astype(str)
             numeric = [c for c in frame.columns if str(frame[c].dtype) == "Float64"]
             table = (gt.GT(frame.astype({c: float for c in numeric})).tab_header("Impacto de las acciones")

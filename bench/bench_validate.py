@@ -9,8 +9,8 @@ Generates, in a temporary folder, a valid data folder with ``-i`` indicators and
 a line break; some cards with a baseline that differs from the table and repeated
 names, so the quality rules have something to find), then measures:
 
-* load + validation (``informe.load.check``: read, pandera contract, cross-file rules);
-* ``informe.quality.findings`` for the last year;
+* load + validation (``informe.datos.entradas.check``: read, pandera contract, cross-file rules);
+* ``informe.calculo.calidad.findings`` for the last year;
 * ``informe validar --data DIR`` end to end (output discarded).
 
 Times are wall seconds without tracing; the peak memory of each stage is measured
@@ -31,8 +31,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from informe import cli, quality
-from informe.load import check
+from informe import cli
+from informe.calculo import calidad
+from informe.datos.entradas import check
 
 OBJECTIVES = 10
 
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
         dataset, t_load, _ = measure("load", load_validate, traced=False)
         year = dataset.years[-1]
-        notes, t_quality, _ = measure("quality", lambda: quality.findings(dataset, year), traced=False)
+        notes, t_quality, _ = measure("quality", lambda: calidad.findings(dataset, year), traced=False)
         code, t_cli, _ = measure("cli", lambda: validate_cli(folder), traced=False)
         assert code == 0, code
         print(f"{'carga y validación (check)':<40} {t_load:8.2f} s")
@@ -135,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'informe validar --data (completo)':<40} {t_cli:8.2f} s")
         if not args.no_memory:
             _, _, m_load = measure("load", load_validate, traced=True)
-            _, _, m_quality = measure("quality", lambda: quality.findings(dataset, year), traced=True)
+            _, _, m_quality = measure("quality", lambda: calidad.findings(dataset, year), traced=True)
             print(f"{'memoria pico (tracemalloc), carga y validación':<48} {m_load:8.1f} MiB")
-            print(f"{'memoria pico (tracemalloc), quality.findings':<48} {m_quality:8.1f} MiB")
+            print(f"{'memoria pico (tracemalloc), calidad.findings':<48} {m_quality:8.1f} MiB")
         print(f"{'memoria residente máxima del proceso':<48} "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.1f} MiB")
     return 0

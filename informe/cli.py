@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from . import __version__, config
+from informe import __version__, config
 
 EPILOG = """\
 ejemplos:
@@ -35,7 +35,7 @@ argumentos inválidos (también una carpeta de salida con archivos que no escrib
 """
 
 
-#: What --out accepts (informe construir, export and lote): see informe.files.claim_output.
+#: What --out accepts (informe construir, export and lote): see informe.construccion.salida.claim_output.
 OUT_RULES = ("Debe ser nueva, estar vacía o ser la salida de una construcción anterior (la que tiene el registro "
              ".informe-construccion.json, o solo los datos abiertos de «informe exportar»); nunca la carpeta de datos, una carpeta que la contenga o que esté dentro "
              "de ella, «/» ni su carpeta personal. Una construcción nueva reemplaza solo los archivos que escribió "
@@ -121,7 +121,7 @@ def spanish_message(message: str) -> str:
     """An argparse error message in Spanish (unknown ones are left as they are)."""
     choice = INVALID_CHOICE.fullmatch(message)
     if choice:
-        from .load import closest
+        from informe.datos.lectura import closest
 
         valid = [c.strip().strip("'") for c in choice.group(3).split(",")]
         guess = closest(choice.group(2), valid)
@@ -255,8 +255,8 @@ def parser() -> argparse.ArgumentParser:
 
 def cmd_validate(args) -> int:
     """Every blocker that ``informe construir`` would find, at once (exit 2); else the summary and warnings."""
-    from . import quality
-    from .validate import year_inputs
+    from informe.calculo import calidad
+    from informe.datos.entradas import year_inputs
 
     explicit = args.year is not None or args.params is not None
     found = year_inputs(args.data, args.year, args.params, params_required=explicit)
@@ -276,11 +276,11 @@ def cmd_validate(args) -> int:
     print(f"  Años con resultados: {', '.join(map(str, dataset.years)) or 'ninguno'}")
     if year is None:
         return 0
-    notes = quality.findings(dataset, year, found.params)
+    notes = calidad.findings(dataset, year, found.params)
     print(f"Avisos de calidad de datos para {year}: {len(notes)}")
     if args.data is not None and config.is_book(args.data):  # named by the workbook's sheet and row
-        from .libro import in_book
-        from .problems import Problem
+        from informe.datos.libro import in_book
+        from informe.problemas import Problem
 
         notes = in_book(args.data, [Problem(n.file, n.message, line=n.line) for n in notes], [])
     for note in notes:
@@ -289,10 +289,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export
-    from .files import claim_output
-    from .load import load
-    from .params import load_params
+    from informe.calculo.datos_abiertos import export
+    from informe.construccion.salida import claim_output
+    from informe.datos.entradas import load
+    from informe.datos.parametros import load_params
 
     out = config.output_dir(args.year, args.out, args.data)
     claim_output(out, [args.data or config.DATA_DIR])  # the rules of informe construir's --out
@@ -307,8 +307,8 @@ def cmd_export(args) -> int:
 def cmd_build(args) -> int:
     """Build each year asked for, in turn; a year that fails is reported and the others still build.
     Exit code: that of the worst year (2 invalid data or parameters, 1 a notebook failed)."""
-    from .build import build
-    from .problems import InformeError
+    from informe.construccion.construir import build
+    from informe.problemas import InformeError
 
     years = sorted(set(year for group in args.year for year in group))
     if len(years) == 1:
@@ -337,8 +337,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_lote(args) -> int:
-    from .lote import exit_code, lote
-    from .problems import InformeError
+    from informe.construccion.lote import exit_code, lote
+    from informe.problemas import InformeError
 
     if args.scheduler and args.workers is not None:
         raise InformeError("--workers es para el clúster local; con --scheduler los trabajadores son los del "
@@ -349,8 +349,8 @@ def cmd_lote(args) -> int:
 
 
 def cmd_plantilla(args) -> int:
-    from .libro import write_template
-    from .problems import InformeError
+    from informe.datos.plantilla import write_template
+    from informe.problemas import InformeError
 
     if args.out.suffix.lower() != ".xlsx":
         raise InformeError(f"{args.out}: el libro debe terminar en .xlsx (p. ej. --out libro.xlsx).")
@@ -380,7 +380,7 @@ def _quiet_stdout() -> None:
 def _failure_code(err: Exception) -> int | None:
     """Exit code of an error whose message tells the user what to fix: 2 for invalid data or parameters,
     1 for a failing notebook (its message names it and the cell's error); None for a bug."""
-    from .problems import InformeError
+    from informe.problemas import InformeError
 
     if isinstance(err, InformeError):
         return getattr(err, "exit_code", 2)  # an I/O failure while building (files.OutputError) is 1
@@ -400,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_stdout()
         return 141  # 128 + SIGPIPE, what a shell reports for a command stopped by a closed pipe
     except OSError as err:  # writing an output failed (full disk, read-only file system…): path and cause
-        from .files import io_error
+        from informe.construccion.salida import io_error
 
         print(f"ERROR {io_error(err)}", file=sys.stderr)
         return 1

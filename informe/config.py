@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -17,7 +18,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: The build cache (executed notebooks, validated inputs), keyed by content: never stale.
 CACHE_DIR = Path(os.environ.get("INFORME_CACHE", OUTPUTS_DIR / ".cache"))
 
-#: A ``--data`` path with one of these suffixes is a workbook (:mod:`informe.libro`), not a folder.
+#: A ``--data`` path with one of these suffixes is a workbook (:mod:`informe.datos.libro`), not a folder.
 BOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -54,3 +55,12 @@ def output_dir(year: int, out: Path | None = None, data_dir: Path | str | None =
         name = Path(data_dir).resolve()
         return OUTPUTS_DIR / (name.stem if is_book(name) else name.name) / str(year)
     return OUTPUTS_DIR / str(year)
+
+
+#: The date inside generated files that need one (PDF attachments, the XLSX's ZIP entries): fixed, so
+#: that no date of the machine reaches an output (1980-01-01, the earliest date a ZIP entry can hold).
+REPRODUCIBLE_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+#: The page listing the notebook pages, beside them in ``notebooks/``.
+NOTEBOOK_INDEX = "index.html"

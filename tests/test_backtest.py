@@ -25,9 +25,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from informe import cli, config, engine
-from informe.load import load
-from informe.params import load_params
+from informe import cli, config
+from informe.calculo import motor
+from informe.datos.entradas import load
+from informe.datos.parametros import load_params
 
 DATA = config.ROOT / "data"
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
@@ -123,7 +124,7 @@ def ds():
 
 @pytest.fixture(scope="module")
 def table(ds):
-    return engine.indicator_table(ds.indicadores, ds.resultados, YEAR, load_params(YEAR))
+    return motor.indicator_table(ds.indicadores, ds.resultados, YEAR, load_params(YEAR))
 
 
 def test_expected_table_is_consistent_with_the_published_summary():
@@ -228,7 +229,7 @@ def test_fuente_shown_in_the_table(table):
 
 
 def test_summary_as_published(ds, table):
-    got = engine.summary(table, list(ds.objetivos["objetivo_id"]))
+    got = motor.summary(table, list(ds.objetivos["objetivo_id"]))
     expected = pd.DataFrame([
         ["1", 3, 1, 0, 0, 2],
         ["2", 6, 6, 0, 0, 0],

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from informe import cli, config
+from informe.reporte import revision
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +77,7 @@ def test_html_is_spanish_self_contained_without_code(soup):
     for link in soup.find_all("link"):
         assert not re.match(r"(https?:)?//", link.get("href", "")), link
     text = str(soup)
-    assert "report.open(" not in text and "objetivo_id = " not in text, "code or parameters leaked"
+    assert "secciones.open(" not in text and "objetivo_id = " not in text, "code or parameters leaked"
     assert "require.js" not in text.lower() and "mathjax" not in text.lower()
 
 
@@ -147,11 +148,10 @@ def test_quality_findings_go_to_the_reviewer_document_not_to_the_report(report_2
 
 
 def _internal_markers() -> list[str]:
-    from informe import quality
-    from informe.load import load
+    from informe.datos.entradas import load
 
     ids = list(load(config.DATA_DIR).indicadores["indicador_id"])
-    return ids + sorted(quality.TEMA_DE_REGLA)
+    return ids + sorted(revision.TEMA_DE_REGLA)
 
 
 def test_no_internal_id_rule_code_or_path_in_the_report(report_2023, soup):
@@ -243,7 +243,7 @@ def test_build_lists_every_blocker_at_once_like_validate(tmp_path, capsys):
 
 
 def test_params_file_of_the_repository_is_valid():
-    from informe.params import load_params
+    from informe.datos.parametros import load_params
 
     params = load_params(2023, config.params_file(2023))
     assert params["anio"] == 2023 and params["titulo"] == "Informe Anual de Resultados 2023"
@@ -278,7 +278,7 @@ def test_failing_notebook_stops_the_build_and_leaves_every_previous_output_byte_
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     source = (notebooks / "07_objetivo.ipynb").read_text(encoding="utf-8")
     (notebooks / "07_objetivo.ipynb").write_text(
-        source.replace("report.objetivo(ctx, objetivo_id)", "report.objetivo(ctx, objetivo_id + 100)"),
+        source.replace("secciones.objetivo(ctx, objetivo_id)", "secciones.objetivo(ctx, objetivo_id + 100)"),
         encoding="utf-8")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
     out = tmp_path / "out"

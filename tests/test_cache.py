@@ -72,7 +72,7 @@ def test_each_changed_input_shows_up_and_an_unchanged_rebuild_does_nothing(agenc
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     glossary = notebooks / "09_glosario.ipynb"
     glossary.write_text(glossary.read_text(encoding="utf-8").replace(
-        "report.glosario(ctx)", "print('CUADERNO_CAMBIADO')"), encoding="utf-8")
+        "secciones.glosario(ctx)", "print('CUADERNO_CAMBIADO')"), encoding="utf-8")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
     printed, html = build(agency, capsys)
     assert "CUADERNO_CAMBIADO" in html
@@ -107,7 +107,7 @@ def test_the_cache_never_serves_another_agency_or_year(agency, capsys, tmp_path)
 def _open_cache(args) -> int:
     """In a separate process: wait for the others, then open the cache and read it (creates the database)."""
     folder, barrier = args
-    from informe.notebook_cache import NotebookCache
+    from informe.construccion.cache import NotebookCache
 
     barrier.wait()
     return len(NotebookCache(Path(folder)).cache.list_cache_records())

@@ -12,7 +12,9 @@ import pikepdf
 import pytest
 from bs4 import BeautifulSoup
 
-from informe import build, config, execute, present
+from informe import config
+from informe.construccion import ejecucion
+from informe.reporte import presentacion
 
 pytestmark = pytest.mark.slow
 
@@ -44,12 +46,12 @@ def test_pages_are_offline_and_show_the_code_and_the_exploration(report_2023):
         assert not soup.find_all(["script", "link", "iframe", "object", "embed"]), page.name
         assert not re.search(r"require\.js|mathjax|cdn\.|https?://cdnjs", text, re.IGNORECASE), page.name
         assert soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] == \
-            present.CONTENT_SECURITY_POLICY
+            presentacion.CONTENT_SECURITY_POLICY
         assert soup.html["lang"] == "es" and soup.title.get_text().strip()
     objective = BeautifulSoup((report_2023 / "notebooks" / "07_objetivo_1.html").read_text(encoding="utf-8"),
                               "html.parser")
     code = "\n".join(pre.get_text() for pre in objective.select("pre.codigo"))
-    assert "tabla = report.indicadores_datos(ctx, objetivo_id)" in code, "exploration cells included"
+    assert "tabla = secciones.indicadores_datos(ctx, objetivo_id)" in code, "exploration cells included"
     assert "# Parámetros de esta ejecución" in code and "objetivo_id = 1" in code
     assert objective.select("table.indicadores"), "the outputs are shown"
 
@@ -62,9 +64,9 @@ def test_the_parameters_cell_reads_in_spanish_and_no_output_holds_a_memory_addre
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert len(injected) == 1, path.name
         lines = injected[0].source.splitlines()
-        assert lines[0] == execute.PARAMETERS_TITLE and "# Parameters" not in lines
+        assert lines[0] == ejecucion.PARAMETERS_TITLE and "# Parameters" not in lines
         assert lines[next(i for i, line in enumerate(lines) if line.startswith("huella = ")) + 1] == \
-            execute.FINGERPRINT_NOTE
+            ejecucion.FINGERPRINT_NOTE
 
 
 def test_the_pdf_links_to_no_local_file(report_2023):
@@ -86,8 +88,8 @@ def _without_timing(path) -> dict:
 def test_the_same_inputs_give_the_same_notebook(tmp_path):
     """Executed twice, a notebook differs only in papermill's timing metadata."""
     source = config.NOTEBOOKS_DIR / "09_glosario.ipynb"
-    jobs = [execute.NotebookJob(source, tmp_path / f"{n}.ipynb", {"anio": 2023}, label="IX") for n in (1, 2)]
-    outputs = execute.run_notebooks(jobs, workers=1, cwd=config.ROOT, progress=lambda line: None)
+    jobs = [ejecucion.NotebookJob(source, tmp_path / f"{n}.ipynb", {"anio": 2023}, label="IX") for n in (1, 2)]
+    outputs = ejecucion.run_notebooks(jobs, workers=1, cwd=config.ROOT, progress=lambda line: None)
     first, second = (_without_timing(path) for path in outputs)
     assert first == second
     assert any(o.get("data", {}).get("text/plain") for c in first["cells"] for o in c.get("outputs", []))

@@ -21,11 +21,12 @@ from pathlib import Path
 import frictionless
 import pandas as pd
 import pytest
+from edits import cell
 from openpyxl import load_workbook
 
-from edits import cell
-
-from informe import build, cli, export
+from informe import cli
+from informe.calculo import datos_abiertos
+from informe.construccion import pasos
 
 MINIMAL = Path(__file__).parent / "fixtures" / "minimal"
 FILES = ["datapackage.json", "indicadores_2023.csv", "indicadores_2023.xlsx", "resumen_2023.csv"]
@@ -178,20 +179,20 @@ def test_a_text_that_would_be_a_formula_opens_as_text(tmp_path):
     assert by_id["AC-1-01"]["fuente"] == "'" + payloads["fuente"]
     assert by_id["AC-2-01"]["nota"] == "'-2+3 (cifra preliminar)"
     assert by_id["AC-1-02"]["nombre"] == "Días promedio de respuesta a solicitudes"  # any other text as it is
-    assert export.csv_cell(-3.5) == "-3.5" and export.csv_cell("-3.5") == "'-3.5"
+    assert datos_abiertos.csv_cell(-3.5) == "-3.5" and datos_abiertos.csv_cell("-3.5") == "'-3.5"
 
 
 def test_numbers_are_plain_text():
-    assert export.plain(1e-05) == "0.00001"
-    assert export.plain(1e16) == "10000000000000000"
-    assert export.plain(2.5e-07) == "0.00000025"
-    assert export.plain(-0.0) == "0"
-    assert export.plain(84.2) == "84.2"
-    assert export.published(84.2, 2) == "84.20"
-    assert export.published(100.0, 0) == "100"
-    assert export.published(-0.0, 2) == "0.00"
-    assert export.published(100 / 3, None) == "33.33"
-    assert export.published(50.0, None) == "50"
+    assert datos_abiertos.plain(1e-05) == "0.00001"
+    assert datos_abiertos.plain(1e16) == "10000000000000000"
+    assert datos_abiertos.plain(2.5e-07) == "0.00000025"
+    assert datos_abiertos.plain(-0.0) == "0"
+    assert datos_abiertos.plain(84.2) == "84.2"
+    assert datos_abiertos.published(84.2, 2) == "84.20"
+    assert datos_abiertos.published(100.0, 0) == "100"
+    assert datos_abiertos.published(-0.0, 2) == "0.00"
+    assert datos_abiertos.published(100 / 3, None) == "33.33"
+    assert datos_abiertos.published(50.0, None) == "50"
 
 
 def test_fuente_and_nota_columns(datos):
@@ -236,7 +237,7 @@ def test_xlsx_holds_the_same_rows_as_the_csvs(datos):
 
 
 def test_xlsx_text_is_never_a_formula():
-    book = load_workbook(io.BytesIO(export.workbook_bytes(
+    book = load_workbook(io.BytesIO(datos_abiertos.workbook_bytes(
         [("hoja", pd.DataFrame({"nota": ["=1+1"], "valor": [1.5]}), None)], title="t", creator="c")))
     assert [(c.value, c.data_type) for c in book["hoja"][2]] == [("=1+1", "s"), (1.5, "n")]
 
@@ -255,13 +256,13 @@ def test_a_pdf_is_reused_only_if_printed_the_same_way(tmp_path):
         (folder / "datos" / "resumen_2023.csv").write_text("objetivo_id\ntotal\n", encoding="utf-8")
     inputs = [stage / "informe_2023.html", stage / "datos" / "resumen_2023.csv"]
     manifest = out / ".informe-construccion.json"
-    manifest.write_text(json.dumps({"huella": "x", build.PRINT_KEY: build.print_settings()}), encoding="utf-8")
-    assert build._same_print(out, stage, inputs)
+    manifest.write_text(json.dumps({"huella": "x", pasos.PRINT_KEY: pasos.print_settings()}), encoding="utf-8")
+    assert pasos.same_print(out, stage, inputs)
     (stage / "datos" / "resumen_2023.csv").write_text("objetivo_id\n1\ntotal\n", encoding="utf-8")
-    assert not build._same_print(out, stage, inputs)  # other open data: other attachments
+    assert not pasos.same_print(out, stage, inputs)  # other open data: other attachments
     (stage / "datos" / "resumen_2023.csv").write_text("objetivo_id\ntotal\n", encoding="utf-8")
     manifest.write_text(json.dumps({"huella": "x"}), encoding="utf-8")  # printed by an older version
-    assert not build._same_print(out, stage, inputs)
+    assert not pasos.same_print(out, stage, inputs)
 
 
 # ---------------------------------------------------------------- the PDF of the session build

@@ -1,7 +1,7 @@
-"""The indicator engine (informe.engine) and the year's parameters (informe.params).
+"""The indicator engine (informe.calculo.motor) and the year's parameters (informe.datos.parametros).
 
 Tiny tables are built as text, exactly as a CSV would be read, and converted
-with :func:`informe.load.typed`, so the engine sees the same typed columns as
+with :func:`informe.datos.entradas.typed`, so the engine sees the same typed columns as
 with real data.
 """
 
@@ -14,10 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from informe import engine
-from informe.load import LINE, typed
-from informe.params import DEFAULTS, HEADERS, SECTION_TITLES, load_params
-from informe.problems import InformeError
+from informe.calculo import motor
+from informe.datos.entradas import typed
+from informe.datos.lectura import LINE
+from informe.datos.parametros import DEFAULTS, HEADERS, SECTION_TITLES, load_params
+from informe.problemas import InformeError
 
 YEAR = 2023
 
@@ -38,7 +39,7 @@ def _raw(rows: list[dict], columns: list[str]) -> pd.DataFrame:
 
 
 def tables(cards: list[dict], rows: list[dict], objetivos=(1,)) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(indicadores, resultados) typed as informe.load.typed produces them."""
+    """(indicadores, resultados) typed as informe.datos.entradas.typed produces them."""
     cards = [{**CARD, **c} for c in cards]
     rows = [{**ROW, **r} for r in rows]
     frames = typed({
@@ -54,7 +55,7 @@ def tables(cards: list[dict], rows: list[dict], objetivos=(1,)) -> tuple[pd.Data
 def one(card: dict | None = None, rows: list[dict] | None = None, params: dict | None = None) -> dict:
     """The indicator-table row of a single indicator for YEAR."""
     ind, res = tables([card or {}], rows or [])
-    table = engine.indicator_table(ind, res, YEAR, params)
+    table = motor.indicator_table(ind, res, YEAR, params)
     assert len(table) == 1
     return table.iloc[0].to_dict()
 
@@ -104,7 +105,7 @@ def test_semaforo_boundaries(sentido, ref, result, expected):
 
 @pytest.mark.parametrize("sentido, ref, result, expected", BOUNDARIES)
 def test_semaforo_function_agrees(sentido, ref, result, expected):
-    assert engine.semaforo(float(ref), float(result), sentido) == expected
+    assert motor.semaforo(float(ref), float(result), sentido) == expected
 
 
 # ---------------------------------------------------------------- sin información
@@ -242,10 +243,10 @@ def test_avance_meta(sentido, unit, ref, result, meta, avance, status):
 
 
 def test_avance_meta_function():
-    assert engine.avance_meta(20, 15, 10) == pytest.approx(50.0)
-    assert engine.avance_meta(10, 15, 20) == pytest.approx(50.0)
-    assert engine.avance_meta(10, 15, 10) is None
-    assert engine.avance_meta(None, 15, 10) is None
+    assert motor.avance_meta(20, 15, 10) == pytest.approx(50.0)
+    assert motor.avance_meta(10, 15, 20) == pytest.approx(50.0)
+    assert motor.avance_meta(10, 15, 10) is None
+    assert motor.avance_meta(None, 15, 10) is None
 
 
 # ---------------------------------------------------------------- tolerance from params
@@ -283,9 +284,9 @@ reasonable = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_inf
        tolerance=st.sampled_from([0.0, 0.01, 0.5]), zero=st.booleans())
 def test_swapping_direction_swaps_status(ref, result, tolerance, zero):
     options = {"tolerancia_igual": tolerance, "cero_cero_sin_informacion": zero}
-    up = engine.semaforo(ref, result, "ascendente", **options)
-    down = engine.semaforo(ref, result, "descendente", **options)
-    assert up in engine.STATUSES
+    up = motor.semaforo(ref, result, "ascendente", **options)
+    down = motor.semaforo(ref, result, "descendente", **options)
+    assert up in motor.STATUSES
     assert down == SWAP[up]
 
 
@@ -297,7 +298,7 @@ def test_swapping_direction_in_indicator_table(ref, result):
             for iid in ("UP", "DOWN") for anio, v in (("2022", ref), ("2023", result))]
     ind, res = tables([{"indicador_id": "UP", "sentido": "ascendente"},
                        {"indicador_id": "DOWN", "sentido": "descendente"}], rows)
-    table = engine.indicator_table(ind, res, YEAR).set_index("indicador_id")
+    table = motor.indicator_table(ind, res, YEAR).set_index("indicador_id")
     assert table.loc["DOWN", "semaforo"] == SWAP[table.loc["UP", "semaforo"]]
 
 
@@ -307,8 +308,8 @@ def test_indicator_table_columns_and_order():
     ind, res = tables([{"indicador_id": "B-1"}, {"indicador_id": "A-1", "objetivo_id": "2"}],
                       [{"indicador_id": "A-1", "valor": "3"}, {"indicador_id": "B-1", "valor": "4"}],
                       objetivos=(1, 2))
-    table = engine.indicator_table(ind, res, YEAR)
-    assert list(table.columns[: len(engine.EXPORT_COLUMNS)]) == engine.EXPORT_COLUMNS
+    table = motor.indicator_table(ind, res, YEAR)
+    assert list(table.columns[: len(motor.EXPORT_COLUMNS)]) == motor.EXPORT_COLUMNS
     assert list(table["indicador_id"]) == ["B-1", "A-1"]  # card order, not sorted
     assert list(table["resultado_anio"]) == [YEAR, YEAR]
     assert str(table["avance_meta_pct"].dtype) == "Float64"
@@ -329,19 +330,19 @@ def test_summary_per_objective_and_total():
         rows += [{"indicador_id": iid, "anio": "2022", "valor": ref},
                  {"indicador_id": iid, "anio": "2023", "valor": result}]
     ind, res = tables(cards, rows, objetivos=(1, 2, 3, 4))
-    table = engine.indicator_table(ind, res, YEAR)
-    got = engine.summary(table, [1, 2, 3, 4])
+    table = motor.indicator_table(ind, res, YEAR)
+    got = motor.summary(table, [1, 2, 3, 4])
     expected = pd.DataFrame(
         [["1", 2, 1, 1, 0, 0], ["2", 2, 0, 1, 1, 0], ["3", 0, 0, 0, 0, 0], ["4", 1, 0, 0, 0, 1],
          ["total", 5, 1, 2, 1, 1]], columns=SUMMARY_COLUMNS)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     assert list(got.columns) == SUMMARY_COLUMNS
-    assert list(engine.SUMMARY_COLUMNS) == SUMMARY_COLUMNS
+    assert list(motor.SUMMARY_COLUMNS) == SUMMARY_COLUMNS
 
 
 def test_summary_without_objective_list_uses_the_table():
     ind, res = tables([{"objetivo_id": "2"}], [{"anio": "2022", "valor": "1"}, {"valor": "2"}], objetivos=(2,))
-    got = engine.summary(engine.indicator_table(ind, res, YEAR))
+    got = motor.summary(motor.indicator_table(ind, res, YEAR))
     assert list(got["objetivo_id"]) == ["2", "total"]
     assert got.iloc[-1][SUMMARY_COLUMNS[1:]].tolist() == [1, 1, 0, 0, 0]
 
@@ -358,7 +359,7 @@ def test_series_every_year_in_order():
             {"indicador_id": "A", "anio": "2022", "valor": "3"},
             {"indicador_id": "B", "anio": "2022", "numerador": "1", "denominador": "5"}]
     ind, res = tables(cards, rows)
-    got = engine.series(ind, res)
+    got = motor.series(ind, res)
     assert list(got.columns) == ["indicador_id", "objetivo_id", "nombre", "anio", "valor", "estado", "nota"]
     assert list(zip(got["indicador_id"], got["anio"])) == [
         ("B", 2021), ("B", 2022), ("B", 2023), ("A", 2021), ("A", 2022), ("A", 2023)]
@@ -366,7 +367,7 @@ def test_series_every_year_in_order():
     assert got["valor"].isna().tolist() == [False] * 5 + [True]
     assert got["estado"].tolist()[5] == "ND"
     assert got["nombre"].tolist()[0] == "Bravo"
-    wide = engine.series_wide(got)
+    wide = motor.series_wide(got)
     assert list(wide.index) == ["B", "A"]
     assert list(wide.columns) == [2021, 2022, 2023]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from informe import execute
+from informe.construccion import ejecucion, nucleos
 
 
 def _notebook(path: Path, *cells: str) -> Path:
@@ -19,7 +19,7 @@ def _notebook(path: Path, *cells: str) -> Path:
 
 def _run(tmp_path: Path, source: Path) -> tuple[dict, nbformat.NotebookNode]:
     output = tmp_path / "ejecutados" / source.name
-    result = execute.execute_job(str(source), str(output), {}, str(tmp_path), execute.ensure_python_kernel(), [])
+    result = ejecucion.execute_job(str(source), str(output), {}, str(tmp_path), ejecucion.ensure_python_kernel(), [])
     return result, nbformat.read(str(output), as_version=4)
 
 
@@ -32,9 +32,9 @@ def _printed(nb: nbformat.NotebookNode, cell: int) -> str:
 @pytest.fixture
 def worker():
     """The calling process plays the worker: its idle kernels are shut down afterwards."""
-    execute._discard_idle_kernels()
+    nucleos.discard_idle()
     yield
-    execute._discard_idle_kernels()
+    nucleos.discard_idle()
 
 
 def test_next_notebook_reuses_the_kernel_as_a_new_session(tmp_path, worker):
@@ -49,7 +49,7 @@ def test_next_notebook_reuses_the_kernel_as_a_new_session(tmp_path, worker):
     assert _printed(nb_b, 0) == "['os']"  # …with nothing left of the previous notebook's names
     assert [cell.execution_count for cell in nb_b.cells if cell.cell_type == "code"] == [1, 2, 3]  # In [1] again
     assert _printed(nb_b, 2) == "4"  # and its own input history: "", In[1], In[2], In[3]
-    assert len(execute._idle_kernels) == 1
+    assert nucleos.idle() == 1
 
 
 def test_kernel_of_a_failed_notebook_is_not_reused(tmp_path, worker):
@@ -57,7 +57,7 @@ def test_kernel_of_a_failed_notebook_is_not_reused(tmp_path, worker):
     after = _notebook(tmp_path / "despues.ipynb", "import os\nprint(os.getpid())")
     result, nb_failed = _run(tmp_path, failing)
     assert not result["ok"] and result["ename"] == "ValueError"
-    assert execute._idle_kernels == []
+    assert nucleos.idle() == 0
     result, nb_after = _run(tmp_path, after)
     assert result["ok"]
     assert _printed(nb_after, 0) != _printed(nb_failed, 0)
@@ -69,9 +69,9 @@ def test_kernel_is_not_reused_in_another_working_directory(tmp_path, worker):
     other.mkdir()
     result, nb_here = _run(tmp_path, source)
     output = tmp_path / "ejecutados" / "b.ipynb"
-    result = execute.execute_job(str(source), str(output), {}, str(other), execute.ensure_python_kernel(), [])
+    result = ejecucion.execute_job(str(source), str(output), {}, str(other), ejecucion.ensure_python_kernel(), [])
     assert result["ok"]
     pid_here, cwd_here = _printed(nb_here, 0).split()
     pid_other, cwd_other = _printed(nbformat.read(str(output), as_version=4), 0).split()
     assert pid_other != pid_here and Path(cwd_other) == other and Path(cwd_here) == tmp_path
-    assert len(execute._idle_kernels) == 2
+    assert nucleos.idle() == 2

@@ -12,7 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from matplotlib.lines import Line2D
 
-from informe import charts, config, report
+from informe import config
+from informe.reporte import graficas, secciones
 
 EJEMPLO = config.ROOT / "ejemplos" / "instituto-ejemplo"
 CASES = [(2023, None), (2025, EJEMPLO)]
@@ -21,7 +22,7 @@ CASES = [(2023, None), (2025, EJEMPLO)]
 @pytest.fixture(scope="module", params=CASES, ids=["oficialia-2023", "ejemplo-2025"])
 def ctx(request):
     year, data_dir = request.param
-    return report.open(year, data_dir)
+    return secciones.open(year, data_dir)
 
 
 def objectives(ctx) -> list[int]:
@@ -30,7 +31,7 @@ def objectives(ctx) -> list[int]:
 
 def table_texts(ctx, objetivo_id) -> list[dict[str, str]]:
     """The indicator table as the report prints it: one dict per row, column header → cell text."""
-    soup = BeautifulSoup(report.indicadores(ctx, objetivo_id).to_html(), "html.parser")
+    soup = BeautifulSoup(secciones.indicadores(ctx, objetivo_id).to_html(), "html.parser")
     headers = [th.get_text(strip=True) for th in soup.select("thead th")]
     return [dict(zip(headers, (td.get_text(strip=True) for td in tr.find_all("td")))) for tr in soup.select("tbody tr")]
 
@@ -44,9 +45,9 @@ def figure_text(text: str) -> str:
 
 def test_bar_chart_draws_each_indicator_once_with_the_tables_figures(ctx):
     for objetivo_id in objectives(ctx):
-        table = report.indicadores_datos(ctx, objetivo_id)
+        table = secciones.indicadores_datos(ctx, objetivo_id)
         printed = table_texts(ctx, objetivo_id)
-        fig = charts.objetivo(ctx, objetivo_id)
+        fig = graficas.objetivo(ctx, objetivo_id)
         ax = fig.axes[0]
         assert len(ax.get_yticks()) == len(table), f"objetivo {objetivo_id}: one group per indicator"
         labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -66,8 +67,8 @@ def test_bar_chart_draws_each_indicator_once_with_the_tables_figures(ctx):
 
 def test_trajectory_chart_has_one_panel_per_indicator_with_its_results(ctx):
     for objetivo_id in objectives(ctx):
-        table = report.tendencia_datos(ctx, objetivo_id)
-        fig = charts.trayectoria(ctx, objetivo_id)
+        table = secciones.tendencia_datos(ctx, objetivo_id)
+        fig = graficas.trayectoria(ctx, objetivo_id)
         panels = [ax for ax in fig.axes if ax.get_visible()]
         assert len(panels) == len(table), f"objetivo {objetivo_id}: one panel per indicator"
         titles = [ax.get_title(loc="left") for ax in panels]
@@ -88,7 +89,7 @@ def test_trajectory_panels_can_be_compared_and_their_titles_read_whole(ctx):
     the whole name, wrapped, never cut with «…»; the legend appears once, for the figure."""
     for objetivo_id in objectives(ctx):
         rows = ctx.indicators(objetivo_id)
-        fig = charts.trayectoria(ctx, objetivo_id)
+        fig = graficas.trayectoria(ctx, objetivo_id)
         panels = [ax for ax in fig.axes if ax.get_visible()]
         scales: dict[str, set] = {}
         for ax, item in zip(panels, rows.to_dict("records")):
@@ -110,11 +111,11 @@ def test_exploration_frames_are_keyed_by_indicador_id(ctx):
     with the same name stay two rows."""
     for objetivo_id in objectives(ctx):
         ids = list(ctx.indicators(objetivo_id)["indicador_id"])
-        frames = {"indicadores_datos": report.indicadores_datos(ctx, objetivo_id),
-                  "tendencia_datos": report.tendencia_datos(ctx, objetivo_id),
-                  "serie": report.serie(ctx, objetivo_id).reset_index("Indicador"),
-                  "distintivos": report.distintivos(ctx, objetivo_id),
-                  "etiquetas": report.etiquetas(ctx, objetivo_id)}
+        frames = {"indicadores_datos": secciones.indicadores_datos(ctx, objetivo_id),
+                  "tendencia_datos": secciones.tendencia_datos(ctx, objetivo_id),
+                  "serie": secciones.serie(ctx, objetivo_id).reset_index("Indicador"),
+                  "distintivos": secciones.distintivos(ctx, objetivo_id),
+                  "etiquetas": secciones.etiquetas(ctx, objetivo_id)}
         for name, frame in frames.items():
             assert frame.index.name == "indicador_id" and list(frame.index) == ids, (name, objetivo_id)
         names = frames["indicadores_datos"]["Indicador"]
@@ -124,16 +125,16 @@ def test_exploration_frames_are_keyed_by_indicador_id(ctx):
 
 
 def test_indicators_sharing_a_name_are_two_bars_two_panels_and_two_caption_entries():
-    ctx = report.open(2023)
-    table = report.indicadores_datos(ctx, 2)
+    ctx = secciones.open(2023)
+    table = secciones.indicadores_datos(ctx, 2)
     assert table["Indicador"].duplicated().any(), "objective 2 of 2023 repeats a name, as published"
-    labels = report.etiquetas(ctx, 2)
+    labels = secciones.etiquetas(ctx, 2)
     assert labels.is_unique and labels.index.is_unique and len(labels) == len(table)
-    bars = [t.get_text() for t in charts.objetivo(ctx, 2).axes[0].get_yticklabels()]
+    bars = [t.get_text() for t in graficas.objetivo(ctx, 2).axes[0].get_yticklabels()]
     assert sum("(fila 2 de la tabla)" in b for b in bars) == 1 and sum("(fila 6 de la tabla)" in b for b in bars) == 1
-    caption = report.nota_grafica(ctx, 2).data
+    caption = secciones.nota_grafica(ctx, 2).data
     assert "6 indicadores" in caption
-    assert "fila 6 de la tabla" in report.nota_tendencia(ctx, 2).data
+    assert "fila 6 de la tabla" in secciones.nota_tendencia(ctx, 2).data
 
 
 def test_a_dollar_sign_in_a_name_is_text_not_a_formula(tmp_path):
@@ -145,7 +146,7 @@ def test_a_dollar_sign_in_a_name_is_text_not_a_formula(tmp_path):
     path = data / "indicadores.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(
         "Porcentaje de gasto ejercido de forma consolidada", "Gasto de $5 a $10 \\frac{a}{b} $x^2$"), encoding="utf-8")
-    ctx = report.open(2023, data, config.params_file(2023))
-    svg = charts.objetivo(ctx, 2)._repr_svg_()
+    ctx = secciones.open(2023, data, config.params_file(2023))
+    svg = graficas.objetivo(ctx, 2)._repr_svg_()
     drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)  # the drawn texts (the SVG's comments repeat the source)
     assert "Gasto de $5 a $10 \\frac{a}{b}" in drawn and "$x^2$" in drawn

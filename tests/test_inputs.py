@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 from edits import MINIMAL, add_column, cell, read_rows, write_rows
 
-from informe import cli, config, load, narrative, quality
-from informe.problems import Problem
-from informe.validate import check_year_inputs, year_inputs
+from informe import cli, config
+from informe.calculo import calidad
+from informe.datos import entradas, lectura, narrativa
+from informe.datos.entradas import check_year_inputs, year_inputs
+from informe.problemas import DataError, Problem
 
 
 @pytest.fixture
@@ -223,7 +225,7 @@ def test_row_count_problem_after_a_multiline_cell(data_dir, capsys):
 def test_quality_findings_use_spreadsheet_rows(data_dir):
     cell("indicadores.csv", 2, "descripcion", "Párrafo uno.\nPárrafo dos.")(data_dir)
     cell("indicadores.csv", 4, "linea_base_valor", "")(data_dir)  # row 4 (text lines 5): N/A with a result
-    (finding,) = quality.findings(load.load(data_dir), 2023)
+    (finding,) = calidad.findings(entradas.load(data_dir), 2023)
     assert (finding.rule, finding.file, finding.line) == ("linea_base_na_con_dato", "indicadores.csv", 4)
 
 
@@ -263,14 +265,14 @@ def test_directory_where_a_file_is_expected(data_dir, capsys):
 
 def test_unreadable_file(data_dir, capsys, monkeypatch):
     """Tests run as root, where permission bits do not block reads: the denial is simulated."""
-    real_open = load._open
+    real_open = lectura._open
 
     def denied(path):
         if Path(path).name == "indicadores.csv":
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path)
 
-    monkeypatch.setattr(load, "_open", denied)
+    monkeypatch.setattr(lectura, "_open", denied)
     problem = expect(capsys, data_dir, "indicadores.csv", None, None, "permiso denegado")
     assert "chmod" in problem.message
 
@@ -302,8 +304,8 @@ def test_symlink_outside_the_data_folder_is_refused(data_dir, tmp_path, capsys):
     expect(capsys, data_dir, "narrativa/2023/introduccion.md", None, None, "fuera de la carpeta de datos",
            "--year", "2023")
     # the report's own reader refuses it too: nothing outside the folder reaches the report
-    with pytest.raises(load.DataError) as info:
-        narrative.introduccion(data_dir, 2023)
+    with pytest.raises(DataError) as info:
+        narrativa.introduccion(data_dir, 2023)
     assert "fuera de la carpeta de datos" in str(info.value)
     assert "CONTENIDO-PRIVADO" not in str(info.value)
 
@@ -332,7 +334,7 @@ def test_broken_symlink(data_dir, capsys):
 
 def test_file_larger_than_the_cap(data_dir, capsys):
     with open(data_dir / "resultados.csv", "r+b") as handle:  # sparse: costs no disk
-        handle.truncate(load.MAX_BYTES + 1)
+        handle.truncate(lectura.MAX_BYTES + 1)
     problem = expect(capsys, data_dir, "resultados.csv", None, None, "el máximo es 20.0 MB por archivo")
     assert "pesa 20.0 MB" in problem.message
 
@@ -416,7 +418,7 @@ def test_proyectos_shape(data_dir, capsys, text, line, column, fragment):
 
 def test_reference_yaml_has_the_contract_shape():
     assert problems_of(config.DATA_DIR, 2023) == []
-    assert narrative.proyectos(config.DATA_DIR, 2023)[0]["acciones"]
+    assert narrativa.proyectos(config.DATA_DIR, 2023)[0]["acciones"]
 
 
 # ---------------------------------------------------------------- 7. denominador must be greater than 0
@@ -438,15 +440,15 @@ def test_numerador_zero_is_accepted(data_dir):
 
 def build_would_fail(data: Path, year: int, params: Path | None) -> bool:
     """The checks ``informe build`` makes before running any notebook (informe/build.py)."""
-    from informe.export import check_year
-    from informe.params import load_params
-    from informe.problems import InformeError
+    from informe.calculo.datos_abiertos import check_year
+    from informe.datos.parametros import load_params
+    from informe.problemas import InformeError
 
     try:
         load_params(year, params or config.params_file(year), required=True)
-        dataset = load.load(data)
+        dataset = entradas.load(data)
         check_year(dataset, year)
-        return bool(narrative.check(data, year))
+        return bool(narrativa.check(data, year))
     except InformeError:
         return True
 
@@ -522,7 +524,7 @@ def test_main_returns_141_on_a_broken_pipe(monkeypatch):
 
 def test_lines_by_agrees_with_line_of(data_dir):
     cell("resultados.csv", 2, "nota", "dos\nrenglones")(data_dir)
-    ds = load.load(data_dir)
+    ds = entradas.load(data_dir)
     raw = ds.raw["resultados.csv"]
     index = ds.lines_by("resultados.csv", "indicador_id", "anio")
     for iid, anio in zip(raw["indicador_id"], raw["anio"]):

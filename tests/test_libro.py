@@ -1,5 +1,5 @@
 """The workbook route: ``informe plantilla`` writes the contract as an Excel workbook, and every
-``--data`` accepts that workbook (``informe.libro``).
+``--data`` accepts that workbook (``informe.datos.libro``).
 
 Fast: no notebook is executed. The workbooks are written by the program (``write_template``) or
 by hand with openpyxl, as Excel or LibreOffice would save them (numbers as floats, number
@@ -26,9 +26,12 @@ import pandas as pd
 import pytest
 from edits import MINIMAL
 
-from informe import cli, config, huella, libro, load, narrative
-from informe.problems import DataError, Problem
-from informe.validate import COLUMNS, year_inputs
+from informe import cli, config
+from informe.construccion import huella
+from informe.datos import entradas, lectura, libro, narrativa, plantilla
+from informe.datos.contrato import COLUMNS
+from informe.datos.entradas import year_inputs
+from informe.problemas import DataError, Problem
 
 DATA = config.ROOT / "data"
 TABLES = ("objetivos", "estrategias", "indicadores", "resultados")
@@ -45,7 +48,7 @@ def book_of_data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def minimal_book(tmp_path_factory) -> Path:
     book = tmp_path_factory.mktemp("minimo") / "minimo.xlsx"
-    assert libro.write_template(book, MINIMAL) == []
+    assert plantilla.write_template(book, MINIMAL) == []
     return book
 
 
@@ -74,14 +77,14 @@ def messages(book: Path) -> list[str]:
 # ---------------------------------------------------------------- (a, b) the template of data/ is data/
 
 def test_template_of_data_reads_back_to_the_same_tables(book_of_data):
-    from_book, from_folder = load.load(book_of_data), load.load(DATA)
+    from_book, from_folder = entradas.load(book_of_data), entradas.load(DATA)
     for name in TABLES:
         pd.testing.assert_frame_equal(getattr(from_book, name), getattr(from_folder, name))
     assert from_book.dependencia == from_folder.dependencia
     # the published precision survives: 84.20 is a number shown with two decimals
     assert from_folder.resultados["valor_decimales"].max() == 2
     raw_book, raw_folder = from_book.raw["resultados.csv"], from_folder.raw["resultados.csv"]
-    assert raw_book[load.LINE].tolist() == raw_folder[load.LINE].tolist()  # same rows as the CSV
+    assert raw_book[lectura.LINE].tolist() == raw_folder[lectura.LINE].tolist()  # same rows as the CSV
 
 
 def test_template_cells_are_numbers_with_the_published_decimals(book_of_data):
@@ -187,7 +190,7 @@ def test_an_emptied_optional_sheet_is_as_if_absent(book):
     workbook = openpyxl.load_workbook(book)
     workbook["enlaces"].delete_rows(1)
     workbook.save(book)
-    assert messages(book) == [] and "enlaces" not in load.load(book).dependencia
+    assert messages(book) == [] and "enlaces" not in entradas.load(book).dependencia
 
 
 def test_formula_errors_and_formulas_without_a_cached_value(book):
@@ -204,8 +207,8 @@ def test_formula_errors_and_formulas_without_a_cached_value(book):
 def test_formula_with_a_cached_value_reads_the_value(book):
     edit(book, {("resultados", "C5"): "=10+2.5"}, {("resultados", "C5"): "0.00"})
     _cache_value(book, "C5", "12.5")  # what Excel and LibreOffice store beside the formula
-    raw = load.load(book).raw["resultados.csv"]
-    assert raw.loc[raw[load.LINE] == 5, "valor"].tolist() == ["12.50"]
+    raw = entradas.load(book).raw["resultados.csv"]
+    assert raw.loc[raw[lectura.LINE] == 5, "valor"].tolist() == ["12.50"]
 
 
 def _cache_value(book: Path, coordinate: str, value: str) -> None:
@@ -284,9 +287,9 @@ def test_cells_as_a_spreadsheet_program_saves_them(book):
                 ("resultados", "A12"): None, ("resultados", "C30"): None},  # formatted empty rows below
          {("resultados", "C4"): "0.00%", ("resultados", "C6"): "General", ("resultados", "A12"): "@",
           ("resultados", "C30"): "0.00", ("resultados", "B4"): "dd/mm/yyyy"})
-    raw = load.load(book).raw["resultados.csv"]
-    rows = raw.set_index(load.LINE)
-    assert list(raw[load.LINE]) == [2, 3, 4, 5, 6, 7]  # the formatted empty rows are not records
+    raw = entradas.load(book).raw["resultados.csv"]
+    rows = raw.set_index(lectura.LINE)
+    assert list(raw[lectura.LINE]) == [2, 3, 4, 5, 6, 7]  # the formatted empty rows are not records
     assert rows.loc[2, "anio"] == "2022" and rows.loc[4, "anio"] == "2022"
     assert rows.loc[4, "valor"] == "15.00" and rows.loc[6, "valor"] == "70.5"
     assert rows.loc[2, "nota"] is None
@@ -347,7 +350,7 @@ def test_empty_template_has_headers_notes_lists_and_text_formats(tmp_path, capsy
 
 def test_template_is_written_atomically_with_mode_0644(tmp_path):
     out = tmp_path / "libro.xlsx"
-    libro.write_template(out)
+    plantilla.write_template(out)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["libro.xlsx"]  # no temporary file left
 
@@ -378,20 +381,20 @@ def test_template_of_invalid_data_keeps_the_data_and_lists_the_problems(tmp_path
 
 def test_narrative_params_and_outputs_go_by_the_workbook_folder(tmp_path):
     book = tmp_path / "sonora.xlsx"
-    libro.write_template(book, DATA)
+    plantilla.write_template(book, DATA)
     shutil.copytree(DATA / "narrativa", tmp_path / "narrativa")
     (tmp_path / "params").mkdir()
     (tmp_path / "params" / "2023.yaml").write_text("anio: 2023\n", encoding="utf-8")
     assert config.data_folder(book) == tmp_path and config.data_folder(DATA) == DATA
     assert config.params_file(2023, book) == tmp_path / "params" / "2023.yaml"
     assert config.output_dir(2023, None, book) == config.OUTPUTS_DIR / "sonora" / "2023"
-    assert narrative.introduccion(book, 2023) == narrative.introduccion(DATA, 2023)
+    assert narrativa.introduccion(book, 2023) == narrativa.introduccion(DATA, 2023)
     assert year_inputs(book, 2023, None).problems == []
 
 
 def test_fingerprint_follows_the_workbook_and_the_narrative_beside_it(tmp_path):
     book = tmp_path / "libro.xlsx"
-    libro.write_template(book, MINIMAL)
+    plantilla.write_template(book, MINIMAL)
     (tmp_path / "otro.txt").write_text("no es parte de los datos", encoding="utf-8")
     before = huella.notebook_inputs(book, None, 2023)
     (tmp_path / "otro.txt").write_text("cambió", encoding="utf-8")
@@ -415,15 +418,15 @@ def test_problem_says_fila_on_a_sheet_and_linea_in_a_csv():
 def test_files_that_are_not_workbooks(tmp_path):
     fake = tmp_path / "libro.xlsx"
     fake.write_text("no es un zip", encoding="utf-8")
-    assert [str(p) for p in load.check(fake)[1]] == [
+    assert [str(p) for p in entradas.check(fake)[1]] == [
         "libro.xlsx: no se puede abrir como libro de Excel (BadZipFile); ábralo en Excel o LibreOffice y guárdelo "
         "como «Libro de Excel (.xlsx)»."]
     with pytest.raises(DataError, match="el libro de datos no existe"):
-        load.load(tmp_path / "falta.xlsx")
+        entradas.load(tmp_path / "falta.xlsx")
     old = tmp_path / "libro.xls"
     old.write_bytes(b"\xd0\xcf")
     with pytest.raises(DataError, match="no es una carpeta ni un libro de Excel .* Un libro .xls u .ods"):
-        load.load(old)
+        entradas.load(old)
 
 
 def test_a_year_without_results_is_named_by_the_sheet(book_of_data, tmp_path, capsys):

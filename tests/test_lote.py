@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
-from informe import cli, config, lote
-from informe.problems import InformeError
-
 from edits import MINIMAL, cell
+
+from informe import cli, config
+from informe.construccion import lote
+from informe.problemas import InformeError
 
 YEAR = 2023
 
@@ -42,12 +43,12 @@ def read_csv(path: Path) -> list[dict]:
 
 #: An agency's work: reading and validating its data, fingerprints, open data, quality review, the notebook
 #: jobs and cache, provenance and the manifest. ``informe lote`` runs all of it in Dask tasks, on the workers.
-AGENCY_WORK = ["informe.validate.year_inputs", "informe.load.read_yaml", "informe.load.check_tables",
-               "informe.huella.notebook_inputs", "informe.huella.build_inputs", "informe.huella.unchanged",
-               "informe.huella.manifest", "informe.export.export", "informe.quality.write_review",
-               "informe.build.plan", "informe.build.record_provenance",
-               "informe.notebook_cache.NotebookCache.save_context", "informe.notebook_cache.NotebookCache.restore",
-               "informe.notebook_cache.NotebookCache.store"]
+AGENCY_WORK = ["informe.datos.entradas.year_inputs", "informe.datos.lectura.read_yaml", "informe.datos.entradas.check_tables",
+               "informe.construccion.huella.notebook_inputs", "informe.construccion.huella.build_inputs", "informe.construccion.huella.unchanged",
+               "informe.construccion.huella.manifest", "informe.calculo.datos_abiertos.export", "informe.reporte.revision.write_review",
+               "informe.construccion.pasos.plan", "informe.construccion.pasos.record_provenance",
+               "informe.datos.contexto.save", "informe.construccion.cache.NotebookCache.restore",
+               "informe.construccion.cache.NotebookCache.store"]
 
 
 def forbid_agency_work_here(monkeypatch) -> None:
@@ -124,12 +125,12 @@ def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
 
 def test_priorities_go_agency_by_agency_heaviest_notebooks_first_and_finishing_tasks_above_all():
     weights = [1.0, 1.0, 5.0, 3.0, 1.0]  # portada, introducción, objetivo (4 indicadores), objetivo, glosario
-    first, second = lote._notebook_priorities(0, weights), lote._notebook_priorities(1, weights)
+    first, second = lote.notebook_priorities(0, weights), lote.notebook_priorities(1, weights)
     assert first[2] > first[3] > first[0] > first[1] > first[4], "heaviest first, then in report order"
     # agency 0's notebooks, then agency 1's preparation, then its notebooks; agency 2's preparation after those
-    assert min(first) > lote._prepare_priority(1) > max(second) > min(second) > lote._prepare_priority(2)
-    assert lote._prepare_priority(0) > max(first)
-    assert lote.FINISH_PRIORITY - 1000 > lote._prepare_priority(0), "every finishing task before anything else"
+    assert min(first) > lote.prepare_priority(1) > max(second) > min(second) > lote.prepare_priority(2)
+    assert lote.prepare_priority(0) > max(first)
+    assert lote.FINISH_PRIORITY - 1000 > lote.prepare_priority(0), "every finishing task before anything else"
 
 
 # --------------------------------------------------------------------------- with a real LocalCluster
@@ -140,7 +141,7 @@ def test_each_agency_is_validated_on_a_worker_and_its_problems_come_back_through
     """The caller reads no agency's data: each agency is read and validated by its preparation task in a
     worker, whose problems reach the progress line and the consolidated report as `informe validate` words
     them (no path of ours, no traceback); an unreadable dependencia.yaml names the agency after its folder."""
-    from informe.validate import year_inputs
+    from informe.datos.entradas import year_inputs
 
     parent = tmp_path / "dependencias"
     parent.mkdir()
@@ -163,7 +164,7 @@ def test_each_agency_is_validated_on_a_worker_and_its_problems_come_back_through
     for outcome in (c, e):
         problems = expected[outcome.agency.name]
         assert outcome.validation and not outcome.ok
-        assert outcome.error == [f"Datos inválidos: {len(problems)} problema(s).", *lote._first_lines(problems)]
+        assert outcome.error == [f"Datos inválidos: {len(problems)} problema(s).", *lote.first_lines(problems)]
         text = "\n".join(outcome.error)
         assert str(tmp_path) not in text and "Traceback" not in text and "Error:" not in text
     assert "resultados.csv, línea 5, columna «valor»: valor «doce»" in c.error[1]
@@ -179,7 +180,7 @@ def _failing_portada(tmp_path: Path) -> Path:
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     path = notebooks / "00_portada.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
-    code = next(c for c in nb["cells"] if "report.open(" in "".join(c["source"]))
+    code = next(c for c in nb["cells"] if "secciones.open(" in "".join(c["source"]))
     code["source"] = "".join(code["source"]) + (
         '\nif str(data_dir).rstrip("/").endswith("-roto"):\n    raise ValueError("portada rota a propósito")\n')
     path.write_text(json.dumps(nb), encoding="utf-8")
@@ -243,6 +244,9 @@ def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, 
     assert rows["c-datos"]["estado"] == "error" and rows["c-datos"]["indicadores"] == ""
     assert "resultados.csv, línea 5, columna «valor»: valor «doce»" in rows["c-datos"]["error"]
     assert "Portada y directorio" in rows["d-roto"]["error"] and "portada rota a propósito" in rows["d-roto"]["error"]
+    portada = json.loads((config.NOTEBOOKS_DIR / "00_portada.ipynb").read_text(encoding="utf-8"))["cells"]
+    failing = next(n for n, c in enumerate(portada, 1) if "secciones.open(" in "".join(c["source"]))
+    assert f", celda {failing} (In [" in rows["d-roto"]["error"], "the failing cell, as informe construir names it"
 
     # The consolidated HTML: a row per agency with a working link, the failures with their error.
     soup = BeautifulSoup((out / f"consolidado_{YEAR}.html").read_text(encoding="utf-8"), "html.parser")
@@ -272,3 +276,27 @@ def test_lote_builds_every_agency_and_lists_the_failures(tmp_path, monkeypatch, 
     assert (b_after.st_ino, b_after.st_mtime_ns) == (b_before.st_ino, b_before.st_mtime_ns)
     rows = {row["carpeta"]: row for row in read_csv(out / f"consolidado_{YEAR}.csv")}
     assert rows["b-ise"]["estado"] == "construido" and rows["b-ise"]["informe_html"] == f"b-ise/informe_{YEAR}.html"
+
+
+@pytest.mark.slow
+def test_lote_keeps_the_pdf_when_nothing_it_is_printed_from_changed(tmp_path):
+    """As informe construir: an agency rebuilt after an edit that changes no figure nor text of its report
+    (a comment in dependencia.yaml) keeps its PDF (the same bytes and date), not printed again."""
+    parent = tmp_path / "dependencias"
+    parent.mkdir()
+    folder = agency(parent, "a-iac", "Instituto de Atención Ciudadana")
+    out = tmp_path / "out"
+    assert lote.exit_code(lote.lote(YEAR, [parent], out_dir=out, workers=1, progress=lambda line: None)) == 0
+    pdf = out / "a-iac" / f"informe_{YEAR}.pdf"
+    printed_at = 1_000_000_000 * 10**9  # a date no print of today has: kept only if the file is copied
+    os.utime(pdf, ns=(printed_at, printed_at))
+    before = pdf.read_bytes()
+    with open(folder / "dependencia.yaml", "a", encoding="utf-8") as handle:
+        handle.write("# revisado por la unidad de planeación\n")
+
+    lines: list[str] = []
+    (outcome,) = lote.lote(YEAR, [parent], out_dir=out, workers=1, progress=lines.append)
+
+    assert outcome.ok and not outcome.unchanged, lines  # rebuilt: its inputs changed
+    assert pdf.read_bytes() == before
+    assert pdf.stat().st_mtime_ns == printed_at, "the previous PDF, kept, not printed again"

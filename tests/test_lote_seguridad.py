@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from distributed import Client, LocalCluster
-
 from edits import MINIMAL, cell
-from informe import cli, lote
-
 from test_lote import YEAR, agency, read_csv
+
+from informe import cli
+from informe.construccion import lote
 
 
 def test_consolidated_links_stay_relative_whatever_the_folder_name():

@@ -27,7 +27,7 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from informe import chromium, render
+from informe.construccion import chromium, pdf
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def built(request, report_2023, ejemplo_anios) -> tuple[Path, Path]:
 
 
 def measure(html: Path, width: int, media: str) -> dict:
-    with chromium.Chromium(render.chromium()) as browser:
+    with chromium.Chromium(pdf.chromium()) as browser:
         page = browser.open(html, media=media)
         page.call("Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1,
                   mobile=width < 500)

@@ -70,11 +70,11 @@ def test_notebook_is_stored_thin_and_without_outputs(path):
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
     assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be the parameters cell"
     report_cells = [c for c in code[1:] if "exploracion" not in c["metadata"].get("tags", [])]
-    assert "".join(report_cells[0]["source"]).startswith("from informe import"), "one import cell"
+    assert "".join(report_cells[0]["source"]).startswith("from informe.reporte import"), "one import cell"
     assert not any("import " in "".join(c["source"]) for c in code[2:]), "imports only in the import cell"
     for cell in report_cells[2:]:
         lines = [ln for ln in "".join(cell["source"]).splitlines() if ln.strip() and not ln.startswith("#")]
-        assert len(lines) == 1 and lines[0].startswith(("report.", "charts.")), "one package call per cell"
+        assert len(lines) == 1 and lines[0].startswith(("secciones.", "graficas.")), "one package call per cell"
     source = "\n".join("".join(c["source"]) for c in code)
     assert "\ndef " not in "\n" + source and "\nclass " not in "\n" + source, "logic belongs in the package"
     assert "/work/" not in source and "data/" not in source.replace("data_dir", ""), "no literal paths"
@@ -83,9 +83,9 @@ def test_notebook_is_stored_thin_and_without_outputs(path):
 CHECK_SESSION = """
 import json, matplotlib
 before = (matplotlib.get_backend(), {k: repr(v) for k, v in matplotlib.rcParams.items()})
-from informe import charts, report
-ctx = report.open(2023)
-fig = charts.objetivo(ctx, 2)
+from informe.reporte import graficas, secciones
+ctx = secciones.open(2023)
+fig = graficas.objetivo(ctx, 2)
 after = (matplotlib.get_backend(), {k: repr(v) for k, v in matplotlib.rcParams.items()})
 changed = sorted(k for k in before[1] if before[1][k] != after[1][k])
 labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
@@ -97,7 +97,7 @@ print(json.dumps({"backend": [before[0], after[0]], "changed": changed, "labels"
 
 @pytest.mark.slow
 def test_charts_leave_the_kernel_session_unchanged():
-    """In a real Jupyter kernel: importing informe.charts and drawing a chart changes neither the backend
+    """In a real Jupyter kernel: importing informe.reporte.graficas and drawing a chart changes neither the backend
     nor any rcParam, registers no pyplot figure, labels by name (not id) and prints text at ≥ 8 pt."""
     from jupyter_client.manager import start_new_kernel
 

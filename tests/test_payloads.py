@@ -13,7 +13,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from informe import cli, config, load
+from informe import cli, config
+from informe.datos import entradas
 
 #: The text columns of each CSV (ids, years, numbers and enumerations keep their valid values).
 TEXT_COLUMNS = {
@@ -135,7 +136,7 @@ def test_the_workbook_of_the_hostile_data_reads_back_to_the_same_tables(hostile,
     data, _, _ = hostile
     book = tmp_path / "libro.xlsx"
     assert cli.main(["plantilla", "--out", str(book), "--data", str(data)]) == 0
-    from_book, from_folder = load.load(book), load.load(data)
+    from_book, from_folder = entradas.load(book), entradas.load(data)
     for name in ("objetivos", "estrategias", "indicadores", "resultados"):
         pd.testing.assert_frame_equal(getattr(from_book, name), getattr(from_folder, name))
     assert from_book.dependencia == from_folder.dependencia

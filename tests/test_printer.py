@@ -8,8 +8,8 @@ import re
 import subprocess
 import uuid
 
-from informe import present
-from informe.render import html_to_pdf
+from informe.construccion.pdf import html_to_pdf
+from informe.reporte import presentacion
 
 
 def test_published_documents_carry_the_content_security_policy(soup, report_2023):
@@ -19,7 +19,7 @@ def test_published_documents_carry_the_content_security_policy(soup, report_2023
                                          "html.parser")):
         meta = document.find("meta", attrs={"http-equiv": "Content-Security-Policy"})
         assert meta is not None and meta.find_parent("head") is not None
-        assert meta["content"] == present.CONTENT_SECURITY_POLICY
+        assert meta["content"] == presentacion.CONTENT_SECURITY_POLICY
         assert "default-src 'none'" in meta["content"] and "script-src" not in meta["content"]
 
 

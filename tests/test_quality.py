@@ -1,4 +1,4 @@
-"""Data-quality rules (informe.quality): one small fixture per rule, then the real 2023 data.
+"""Data-quality rules (informe.calculo.calidad): one small fixture per rule, then the real 2023 data.
 
 Each case copies ``tests/fixtures/minimal`` (which has no finding at all) to
 ``tmp_path``, applies the edits that create exactly one inconsistency, and checks
@@ -18,9 +18,11 @@ import pytest
 from edits import MINIMAL, add_column, cell, delete_line
 from markupsafe import escape
 
-from informe import config, quality
-from informe.load import load
-from informe.params import load_params
+from informe import config
+from informe.calculo import calidad
+from informe.datos.entradas import load
+from informe.datos.parametros import ROMAN, load_params
+from informe.reporte import revision
 
 YEAR = 2023
 
@@ -38,12 +40,12 @@ def findings_for(tmp_path: Path, edits, params: dict | None = None):
     shutil.copytree(MINIMAL, target)
     for edit in edits:
         edit(target)
-    return quality.findings(load(target), YEAR, params)
+    return calidad.findings(load(target), YEAR, params)
 
 
 def test_minimal_fixture_has_no_findings():
-    assert quality.findings(load(MINIMAL), YEAR) == []
-    assert quality.findings(load(MINIMAL), YEAR, {"cero_cero_sin_informacion": False}) == []
+    assert calidad.findings(load(MINIMAL), YEAR) == []
+    assert calidad.findings(load(MINIMAL), YEAR, {"cero_cero_sin_informacion": False}) == []
 
 
 # (id, edits, expected set of rule codes, the finding to look at: rule, indicador_id, file, line)
@@ -129,7 +131,7 @@ def test_cero_cero_off_is_not_reported(tmp_path):
 
 
 def test_sin_resultado_for_a_year_without_rows():
-    found = quality.findings(load(MINIMAL), 2024)
+    found = calidad.findings(load(MINIMAL), 2024)
     assert {(f.rule, f.indicador_id) for f in found} == {
         ("sin_resultado", "AC-1-01"), ("sin_resultado", "AC-1-02"), ("sin_resultado", "AC-2-01")}
 
@@ -152,7 +154,7 @@ def test_findings_are_in_spanish_with_place(tmp_path):
 
 @pytest.fixture(scope="module")
 def reference_findings():
-    return quality.findings(load(config.ROOT / "data"), YEAR)
+    return calidad.findings(load(config.ROOT / "data"), YEAR)
 
 
 def _has(found, rule, iid=None, file=None, text=None):
@@ -198,9 +200,9 @@ def test_reference_findings_stop_at_the_known_ones(reference_findings):
     assert "meta_igual_referencia" not in by_rule
 
 
-# ---------------------------------------------------------------- the reviewer document (quality.review)
+# ---------------------------------------------------------------- the reviewer document (revision.review)
 
-RULE_CODES = set(re.findall(r'Finding\(\s*"([a-z_]+)"', (config.PACKAGE_DIR / "quality.py").read_text("utf-8")))
+RULE_CODES = set(re.findall(r'Finding\(\s*"([a-z_]+)"', Path(calidad.__file__).read_text("utf-8")))
 INTERNAL_ID = re.compile(r"[A-Z]{2,}-\d+-\d+")
 LINE_REFERENCE = re.compile(r"\bl[ií]neas?\s+\d", re.IGNORECASE)
 TEXT_COLUMNS = ["tema", "hallazgo", "donde", "revisar"]
@@ -222,34 +224,34 @@ def review_for(tmp_path: Path, edits, year: int = YEAR):
     for edit in edits:
         edit(target)
     ds = load(target)
-    return ds, quality.findings(ds, year), quality.review(ds, year)
+    return ds, calidad.findings(ds, year), revision.review(ds, year)
 
 
 @pytest.fixture(scope="module")
 def reference():
     ds = load(config.DATA_DIR)
     params = load_params(YEAR)
-    return ds, params, quality.review(ds, YEAR, params)
+    return ds, params, revision.review(ds, YEAR, params)
 
 
 def test_every_rule_has_a_topic():
-    assert RULE_CODES == set(quality.TEMA_DE_REGLA)
-    assert set(quality.TEMA_DE_REGLA.values()) <= set(quality.TEMAS)
+    assert RULE_CODES == set(revision.TEMA_DE_REGLA)
+    assert set(revision.TEMA_DE_REGLA.values()) <= set(revision.TEMAS)
 
 
 def test_review_columns_and_topic_categories(reference):
     *_, frame = reference
-    assert list(frame.columns) == quality.REVIEW_COLUMNS == TEXT_COLUMNS
+    assert list(frame.columns) == revision.REVIEW_COLUMNS == TEXT_COLUMNS
     assert isinstance(frame["tema"].dtype, pd.CategoricalDtype)
     assert frame["tema"].cat.ordered
-    assert list(frame["tema"].cat.categories) == list(quality.TEMAS)
+    assert list(frame["tema"].cat.categories) == list(revision.TEMAS)
     assert frame["tema"].is_monotonic_increasing
     assert frame.notna().all().all()
 
 
 def test_review_one_row_per_fact(reference):
     ds, params, frame = reference
-    assert len(frame) < len(quality.findings(ds, YEAR, params))
+    assert len(frame) < len(calidad.findings(ds, YEAR, params))
     (figure,) = [row for row in frame.itertuples() if "23.6" in row.hallazgo]
     # the same «de 23.6% a …» statement is in the executive summary, the actions of strategy 2.1
     # and the projects table: one row, with every place
@@ -282,7 +284,7 @@ def test_review_speaks_of_the_report_not_of_files(reference):
 
 def test_review_of_the_minimal_fixture_is_empty(reference):
     *_, frame = reference
-    empty = quality.review(load(MINIMAL), YEAR)
+    empty = revision.review(load(MINIMAL), YEAR)
     assert empty.empty
     assert list(empty.columns) == list(frame.columns)
     assert (empty.dtypes == frame.dtypes).all()
@@ -293,13 +295,13 @@ def test_review_of_each_rule(tmp_path, edits):
     _, found, frame = review_for(tmp_path, edits)
     assert 1 <= len(frame) <= len(found)
     assert_plain_spanish(frame)
-    assert frame["tema"].isin(quality.TEMAS).all()
-    assert all(place.split(".")[0] in quality.ROMAN.values()
+    assert frame["tema"].isin(revision.TEMAS).all()
+    assert all(place.split(".")[0] in ROMAN.values()
                for donde in frame["donde"] for place in donde.split("; "))
 
 
 def test_review_of_a_year_without_results():
-    frame = quality.review(load(MINIMAL), 2024)
+    frame = revision.review(load(MINIMAL), 2024)
     assert len(frame) == 3
     assert set(frame["tema"]) == {"Resultado del año"}
     assert_plain_spanish(frame)
@@ -317,7 +319,7 @@ def test_review_groups_a_count_said_in_two_places(tmp_path):
 
 def test_write_review(tmp_path, reference):
     ds, params, frame = reference
-    path = quality.write_review(ds, YEAR, params, tmp_path / "calidad_2023.html", dependencia="Oficialía Mayor")
+    path = revision.write_review(ds, YEAR, params, tmp_path / "calidad_2023.html", dependencia="Oficialía Mayor")
     assert path == tmp_path / "calidad_2023.html"
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir()] == ["calidad_2023.html"]  # no temporary file left
@@ -331,12 +333,12 @@ def test_write_review(tmp_path, reference):
     assert html.index("<h1>") < html.index("<h2>")
     for text in frame["hallazgo"]:
         assert str(escape(text)) in html
-    quality.write_review(ds, YEAR, params, path, dependencia="Oficialía Mayor")
+    revision.write_review(ds, YEAR, params, path, dependencia="Oficialía Mayor")
     assert path.read_bytes() == first
 
 
 def test_write_review_without_findings(tmp_path):
-    path = quality.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html",
+    path = revision.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html",
                                 dependencia="Instituto de Atención Ciudadana")
     html = path.read_text(encoding="utf-8")
     assert "No se encontraron inconsistencias." in html and "<table" not in html
@@ -345,11 +347,11 @@ def test_write_review_without_findings(tmp_path):
 def test_write_review_removes_the_temporary_file_on_error(tmp_path, monkeypatch):
     def fail(*args):
         raise OSError("disco lleno")
-    from informe import files
+    from informe.construccion import salida
 
-    monkeypatch.setattr(files.os, "replace", fail)
+    monkeypatch.setattr(salida.os, "replace", fail)
     with pytest.raises(OSError):
-        quality.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html", dependencia="IAC")
+        revision.write_review(load(MINIMAL), YEAR, None, tmp_path / "calidad.html", dependencia="IAC")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -359,21 +361,21 @@ def test_review_escapes_names(tmp_path):
                                          cell("indicadores.csv", 2, "linea_base_valor", "35")])
     (row,) = frame.itertuples()
     assert f"«{name}»" in row.hallazgo
-    document = quality.write_review(ds, YEAR, None, tmp_path / "calidad.html", dependencia="IAC <i>")
+    document = revision.write_review(ds, YEAR, None, tmp_path / "calidad.html", dependencia="IAC <i>")
     html = document.read_text(encoding="utf-8")
     assert "<script" not in html and "<b>de</b>" not in html and "IAC <i>" not in html
     assert str(escape(row.hallazgo)) in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    section = quality.review_section(ds, YEAR)
+    section = revision.review_section(ds, YEAR)
     assert "<script" not in section and "&lt;script&gt;" in section
 
 
 def test_review_section_fragment(reference):
     ds, params, frame = reference
-    section = quality.review_section(ds, YEAR, params)
+    section = revision.review_section(ds, YEAR, params)
     assert section.startswith('<h2 class="subseccion" id="calidad-datos">Notas de calidad de los datos</h2>')
     assert "<html" not in section and "<h1" not in section
     assert section.count("<tr>") == len(frame) + 1
     for text in frame["hallazgo"]:
         assert str(escape(text)) in section
-    assert "No se encontraron inconsistencias." in quality.review_section(load(MINIMAL), YEAR)
+    assert "No se encontraron inconsistencias." in revision.review_section(load(MINIMAL), YEAR)

@@ -23,9 +23,10 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from informe.execute import NotebookError, NotebookJob, run_notebooks
-from informe.files import atomic_path
-from informe.render import html_to_pdf, stitch_html
+from informe.construccion.ejecucion import NotebookError, NotebookJob, run_notebooks
+from informe.construccion.html import stitch_html
+from informe.construccion.pdf import html_to_pdf
+from informe.escritura import atomic_path
 
 pytestmark = pytest.mark.slow
 
@@ -231,7 +232,7 @@ def test_pdf_index_gives_the_page_each_entry_starts_on(printed):
 
 
 def test_without_chromium_the_pdf_says_what_to_install_and_writes_nothing(report, tmp_path, monkeypatch):
-    from informe.problems import InformeError
+    from informe.problemas import InformeError
 
     html_path, _ = report
     monkeypatch.setenv("INFORME_CHROMIUM", str(tmp_path / "no-hay-navegador"))
@@ -247,7 +248,7 @@ def test_a_browser_that_fails_gives_a_clear_error_and_leaves_nothing_behind(repo
     temporary profile left in the temporary directory."""
     import tempfile
 
-    from informe.chromium import ChromiumError
+    from informe.construccion.chromium import ChromiumError
 
     html_path, _ = report
     profiles = lambda: set(Path(tempfile.gettempdir()).glob("informe-chromium-*"))  # noqa: E731
@@ -307,7 +308,7 @@ def test_python3_kernel_resolves_to_this_interpreter(tmp_path, monkeypatch):
 
     from jupyter_client.kernelspec import KernelSpecManager
 
-    from informe.execute import ensure_python_kernel
+    from informe.construccion.ejecucion import ensure_python_kernel
 
     foreign = tmp_path / "kernels" / "python3"
     foreign.mkdir(parents=True)

@@ -15,11 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from informe import cli, config, files, lote
-from informe.problems import InformeError
-
 from edits import MINIMAL
+
+from informe import cli, config
+from informe.construccion import lote, salida
+from informe.problemas import InformeError
 
 YEAR = "2023"
 
@@ -89,9 +89,9 @@ def test_out_is_never_the_data_a_folder_around_it_or_inside_it_nor_root_or_home(
     book.write_bytes(b"no se lee: la salida se revisa antes")
     for out in (books, tmp_path, books / "narrativa" / "x", books / "params"):
         with pytest.raises(InformeError):
-            files.claim_output(out, [book])
-    files.claim_output(books / "salida", [book])
-    files.claim_output(tmp_path / "otra", [data])
+            salida.claim_output(out, [book])
+    salida.claim_output(books / "salida", [book])
+    salida.claim_output(tmp_path / "otra", [data])
 
 
 def test_lote_refuses_a_folder_not_its_own_before_any_cluster(agency, tmp_path, capsys):
@@ -113,17 +113,17 @@ def test_lote_refuses_a_folder_not_its_own_before_any_cluster(agency, tmp_path, 
     lote_marked.mkdir()
     (lote_marked / f"consolidado_{YEAR}.csv").write_text("dependencia\n", encoding="utf-8")
     for out in (previous, lote_marked):
-        files.claim_lote_output(out, [data])
+        salida.claim_lote_output(out, [data])
 
 
 def test_the_open_data_of_informe_export_is_ours_and_export_follows_the_same_rules(agency, tmp_path, capsys):
     data, params = agency
     out = tmp_path / "salida"
     assert cli.main(["export", "--year", YEAR, "--data", str(data), "--params", str(params), "--out", str(out)]) == 0
-    files.claim_output(out, [data])  # informe build may follow into the same folder
+    salida.claim_output(out, [data])  # informe build may follow into the same folder
     (out / "datos" / "mis_cifras.csv").write_text("mío", encoding="utf-8")
     with pytest.raises(InformeError, match="ya existe y tiene archivos"):
-        files.claim_output(out, [data])
+        salida.claim_output(out, [data])
     assert cli.main(["export", "--year", YEAR, "--data", str(data), "--out", str(data)]) == 2
     assert "es la carpeta de datos" in capsys.readouterr().err
     assert not (data / "datos").exists()
@@ -152,7 +152,7 @@ def test_swap_replaces_and_removes_only_the_files_the_previous_build_recorded(tm
     _record(stage, ["informe_2023.html", "notebooks/07_objetivo_1.ipynb", "datos/indicadores_2023.csv"])
     new_record = (stage / ".informe-construccion.json").read_bytes()
 
-    files.swap_in(stage, out)
+    salida.swap_in(stage, out)
 
     assert _snapshot(out) == {
         ".informe-construccion.json": new_record,
@@ -168,8 +168,8 @@ def test_swap_replaces_and_removes_only_the_files_the_previous_build_recorded(tm
     stage = tmp_path / "otra"
     (stage / "notas.txt").mkdir(parents=True)
     (stage / "notas.txt" / "a").write_text("nuevo", encoding="utf-8")
-    with pytest.raises(files.OutputError, match="notas.txt"):
-        files.swap_in(stage, out)
+    with pytest.raises(salida.OutputError, match="notas.txt"):
+        salida.swap_in(stage, out)
     assert (out / "notas.txt").read_text(encoding="utf-8") == "antes notas.txt"
 
 
@@ -184,7 +184,7 @@ def test_failed_notebooks_are_kept_and_cleared_without_touching_the_users_files(
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     source = (notebooks / "07_objetivo.ipynb").read_text(encoding="utf-8")
     (notebooks / "07_objetivo.ipynb").write_text(
-        source.replace("report.objetivo(ctx, objetivo_id)", "report.objetivo(ctx, objetivo_id + 100)"),
+        source.replace("secciones.objetivo(ctx, objetivo_id)", "secciones.objetivo(ctx, objetivo_id + 100)"),
         encoding="utf-8")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
     assert build(data, params, out, "--workers", "1") == 1
@@ -222,10 +222,10 @@ def test_a_failed_notebook_never_replaces_a_users_file_and_only_ours_are_cleared
     (out / "fallidos" / "07_objetivo_1.ipynb").write_text("mío", encoding="utf-8")
     failed = tmp_path / "07_objetivo_1.ipynb"
     failed.write_text("con error", encoding="utf-8")
-    kept = files.keep_failed(failed, out)
+    kept = salida.keep_failed(failed, out)
     assert kept != out / "fallidos" / "07_objetivo_1.ipynb" and kept.read_text(encoding="utf-8") == "con error"
     assert (out / "fallidos" / "07_objetivo_1.ipynb").read_text(encoding="utf-8") == "mío"
-    files.clear_failed(out)
+    salida.clear_failed(out)
     assert sorted(p.name for p in (out / "fallidos").iterdir()) == ["07_objetivo_1.ipynb"]
 
 

@@ -1,4 +1,4 @@
-"""Trajectory toward the target (engine.avance_esperado, engine.trayectoria): boundary cases typed by
+"""Trajectory toward the target (motor.avance_esperado, motor.trayectoria): boundary cases typed by
 hand, through the indicator table as a CSV would give them, and the example agency's statuses
 (``ejemplos/instituto-ejemplo``) against a table computed by hand from its data."""
 
@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from informe import config, engine, report
-from informe.params import load_params
-
 from test_engine import is_na, one
+
+from informe import config
+from informe.calculo import motor
+from informe.datos.parametros import load_params
+from informe.reporte import secciones
 
 EJEMPLO = config.ROOT / "ejemplos" / "instituto-ejemplo"
 EXPECTED = Path(__file__).parent / "fixtures" / "ejemplo_trayectoria.csv"
@@ -40,13 +41,13 @@ STATUS = [
 
 @pytest.mark.parametrize("avance, esperado, status", STATUS)
 def test_status_boundaries(avance, esperado, status):
-    assert engine.trayectoria(avance, esperado) == status
+    assert motor.trayectoria(avance, esperado) == status
 
 
 def test_thresholds_are_parameters():
-    assert engine.trayectoria(16.0, 20.0) == "avance_moderado"  # ratio 0.8
-    assert engine.trayectoria(16.0, 20.0, umbral_en_trayectoria=0.8, umbral_avance_moderado=0.4) == "en_trayectoria"
-    assert engine.trayectoria(7.0, 20.0, umbral_en_trayectoria=0.8, umbral_avance_moderado=0.4) == "avance_limitado"
+    assert motor.trayectoria(16.0, 20.0) == "avance_moderado"  # ratio 0.8
+    assert motor.trayectoria(16.0, 20.0, umbral_en_trayectoria=0.8, umbral_avance_moderado=0.4) == "en_trayectoria"
+    assert motor.trayectoria(7.0, 20.0, umbral_en_trayectoria=0.8, umbral_avance_moderado=0.4) == "avance_limitado"
 
 
 EXPECTED_PROGRESS = [
@@ -64,7 +65,7 @@ EXPECTED_PROGRESS = [
 
 @pytest.mark.parametrize("year, base, meta, expected", EXPECTED_PROGRESS)
 def test_expected_progress(year, base, meta, expected):
-    value = engine.avance_esperado(year, base, meta)
+    value = motor.avance_esperado(year, base, meta)
     assert value is None if expected is None else value == pytest.approx(expected)
 
 
@@ -128,7 +129,7 @@ def _expected() -> pd.DataFrame:
 
 @pytest.mark.parametrize("year", [2023, 2024, 2025])
 def test_example_agency_backtest(year):
-    ctx = report.open(year, EJEMPLO, EJEMPLO / "params" / f"{year}.yaml")
+    ctx = secciones.open(year, EJEMPLO, EJEMPLO / "params" / f"{year}.yaml")
     got = ctx.table[["indicador_id", "avance_meta_pct", "avance_esperado_pct", "trayectoria"]].copy()
     got.insert(1, "anio", year)
     got["trayectoria"] = got["trayectoria"].astype(object)
@@ -142,4 +143,4 @@ def test_example_agency_backtest(year):
 
 def test_example_agency_covers_every_status():
     seen = set(_expected()["trayectoria"])
-    assert seen == set(engine.TRAJECTORIES)
+    assert seen == set(motor.TRAJECTORIES)

@@ -24,8 +24,7 @@ import pytest
 from edits import MINIMAL, add_column, cell, drop_column
 
 from informe import cli, config
-from informe.load import check
-
+from informe.datos.entradas import check
 
 # ---------------------------------------------------------------- edit helpers
 

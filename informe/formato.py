@@ -7,7 +7,7 @@ import datetime as dt
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .values import is_missing
+from informe.valores import is_missing
 
 LOCALE = "es_MX"
 MISSING = "N/D"

@@ -1,6 +1,6 @@
 """Stage 3: the open data of a year, in ``<out>/datos/`` (docs/contrato-de-datos.md, section 13).
 
-* ``indicadores_<Y>.csv`` — one row per indicator (``engine.EXPORT_COLUMNS``); the published figures
+* ``indicadores_<Y>.csv`` — one row per indicator (``motor.EXPORT_COLUMNS``); the published figures
   (``linea_base_valor``, ``resultado_valor``, ``meta_valor``) keep the decimals they were published
   with (``84.20`` stays ``84.20``); a figure computed from numerador/denominador has no published
   precision and is rounded to 2 decimals, like the progress percentages.
@@ -29,12 +29,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import config, engine
-from .files import atomic_path, write_text_atomic
-from .load import Dataset
-from .problems import InformeError
-from .render import REPRODUCIBLE_DATE
-from .values import is_missing
+from informe import config
+from informe.calculo import motor
+from informe.config import REPRODUCIBLE_DATE
+from informe.datos.conjunto import Dataset
+from informe.escritura import write_bytes_atomic, write_text_atomic
+from informe.problemas import InformeError
+from informe.valores import is_missing
 
 #: Published figures (written with their published decimals) and the engine's column of those decimals.
 PUBLISHED = {"linea_base_valor": "referencia_decimales", "resultado_valor": "resultado_decimales",
@@ -45,7 +46,7 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 YEAR = {"minimum": 1000, "maximum": 9999}
 
 # The Table Schema of each column: (type, title, description, constraints). The contract, not the data,
-# decides the types; every column of engine.EXPORT_COLUMNS / SUMMARY_COLUMNS must be here.
+# decides the types; every column of motor.EXPORT_COLUMNS / SUMMARY_COLUMNS must be here.
 INDICATOR_FIELDS = {
     "indicador_id": ("string", "Clave del indicador", "Clave del indicador en indicadores.csv.",
                      {"required": True, "unique": True, "pattern": "[A-Za-z0-9_-]+"}),
@@ -71,13 +72,13 @@ INDICATOR_FIELDS = {
     "meta_anio": ("integer", "Año de la meta", "Año de la meta que declara la cédula.", {"required": True, **YEAR}),
     "meta_valor": ("number", "Meta", "Meta de la cédula, con los decimales con que se publicó.", {"required": True}),
     "semaforo": ("string", "Semáforo", "Resultado respecto a la línea base, en el sentido del indicador.",
-                 {"required": True, "enum": list(engine.STATUSES)}),
+                 {"required": True, "enum": list(motor.STATUSES)}),
     "avance_meta_pct": ("number", "Avance hacia la meta (%)", "(resultado − línea base) / (meta − línea base) × "
                         "100, redondeado a 2 decimales; vacío si no se puede calcular.", {}),
     "avance_esperado_pct": ("number", "Avance esperado (%)", "Avance que correspondería al año en línea recta de "
                             "la línea base a la meta (tope 100), redondeado a 2 decimales.", {}),
     "trayectoria": ("string", "Trayectoria", "Avance hacia la meta frente al avance esperado.",
-                    {"required": True, "enum": list(engine.TRAJECTORIES)}),
+                    {"required": True, "enum": list(motor.TRAJECTORIES)}),
     "fuente": ("string", "Fuente", "Fuente del resultado del año (la de la cédula si el año no la da).",
                {"required": True}),
     "nota": ("string", "Nota", "Nota del resultado del año (p. ej., por qué no hay dato); vacía si no hay.", {}),
@@ -141,9 +142,9 @@ def published(x, decimals) -> str:
 
 @dataclass(frozen=True)
 class OpenData:
-    """The year's open-data tables: ``indicators`` (``engine.EXPORT_COLUMNS``, figures rounded to what
+    """The year's open-data tables: ``indicators`` (``motor.EXPORT_COLUMNS``, figures rounded to what
     is written), ``decimals`` (per row, the published decimals of each ``PUBLISHED`` column; NA =
-    computed, up to 2) and ``summary`` (``engine.SUMMARY_COLUMNS``)."""
+    computed, up to 2) and ``summary`` (``motor.SUMMARY_COLUMNS``)."""
 
     indicators: pd.DataFrame
     decimals: pd.DataFrame
@@ -153,8 +154,8 @@ class OpenData:
 def export_tables(ds: Dataset, year: int, params: dict) -> OpenData:
     """The open-data tables, with exactly the contract's columns."""
     check_year(ds, year)
-    table = engine.indicator_table(ds.indicadores, ds.resultados, year, params)
-    indicators = table[engine.EXPORT_COLUMNS].copy()
+    table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
+    indicators = table[motor.EXPORT_COLUMNS].copy()
     for column in ("avance_meta_pct", "avance_esperado_pct"):
         indicators[column] = indicators[column].round(COMPUTED_DECIMALS)
     decimals = pd.DataFrame({column: table[source] for column, source in PUBLISHED.items()})
@@ -162,7 +163,7 @@ def export_tables(ds: Dataset, year: int, params: dict) -> OpenData:
         computed = decimals[column].isna()
         indicators.loc[computed, column] = indicators.loc[computed, column].round(COMPUTED_DECIMALS)
     _refuse_infinite(indicators)
-    summary = engine.summary(table, list(ds.objetivos["objetivo_id"]))
+    summary = motor.summary(table, list(ds.objetivos["objetivo_id"]))
     return OpenData(indicators, decimals, summary)
 
 
@@ -264,10 +265,6 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame, pd.DataFrame | None]], 
     return _reproducible_zip(buffer.getvalue())
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
 
 
 # --------------------------------------------------------------------------- data package
@@ -318,11 +315,11 @@ def datapackage(ds: Dataset, year: int, params: dict, indicators_csv: Path, summ
             {**csv, **_file_facts(indicators_csv), "name": f"indicadores_{year}",
              "title": f"Indicadores {year}",
              "description": "Un renglón por indicador, en el orden de sus cédulas.",
-             "schema": table_schema(INDICATOR_FIELDS, engine.EXPORT_COLUMNS, "indicador_id")},
+             "schema": table_schema(INDICATOR_FIELDS, motor.EXPORT_COLUMNS, "indicador_id")},
             {**csv, **_file_facts(summary_csv), "name": f"resumen_{year}",
              "title": f"Resumen de indicadores {year}",
              "description": "Indicadores por objetivo y semáforo; el último renglón (total) suma los objetivos.",
-             "schema": table_schema(SUMMARY_FIELDS, engine.SUMMARY_COLUMNS, "objetivo_id")},
+             "schema": table_schema(SUMMARY_FIELDS, motor.SUMMARY_COLUMNS, "objetivo_id")},
             # The workbook is described as a file (its tables are the CSVs'): "type": "file" keeps
             # frictionless from reading its first sheet as a table with inferred types.
             {**_file_facts(workbook), "name": f"indicadores_{year}_xlsx", "profile": "data-resource",

@@ -9,7 +9,7 @@ Notebooks call these functions and nothing else: ``ctx = report.open(anio, data_
   frame is ``styler.data``; the functions ``*_datos`` return it directly.
 * **Narrative** (headings, texts, cards, glossary) is rendered by the Jinja2
   templates of ``informe/templates/secciones`` (autoescaped; Markdown sanitized).
-* **Charts** are matplotlib Figures (``informe.charts``).
+* **Charts** are matplotlib Figures (``informe.reporte.graficas``).
 
 The look (colours, widths, fonts) lives in one place: ``templates/informe/informe.css``.
 """
@@ -25,12 +25,15 @@ from IPython.display import HTML
 from markupsafe import Markup, escape
 from pandas.io.formats.style import Styler
 
-from . import config, engine, fmt, narrative, present, quality
-from .load import Dataset
-from .notebook_cache import load_context
-from .params import HEADER_MAX, ROMAN, SECTION_TITLES
-from .problems import DataError, InformeError
-from .values import is_missing
+from informe import config, formato
+from informe.calculo import motor
+from informe.calculo.calidad import stated_counts
+from informe.datos import contexto, narrativa
+from informe.datos.conjunto import Dataset
+from informe.datos.parametros import HEADER_MAX, ROMAN, SECTION_TITLES
+from informe.problemas import DataError, InformeError
+from informe.reporte import presentacion, revision
+from informe.valores import is_missing
 
 #: Card fields that the contract does not require (a card shows them blank when absent).
 CARD_OPTIONAL = ("nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion", "metodo_calculo",
@@ -39,12 +42,12 @@ CARD_OPTIONAL = ("nombre_cedula", "objetivo_cedula", "objetivo_indicador", "desc
 
 
 #: The semáforo as an ordered categorical of its Spanish labels (engine codes → labels).
-SEMAFORO = pd.CategoricalDtype([engine.LABELS[s] for s in engine.STATUSES], ordered=True)
+SEMAFORO = pd.CategoricalDtype([motor.LABELS[s] for s in motor.STATUSES], ordered=True)
 #: CSS class of each semáforo label (the stylesheet defines the colours, once).
-SEMAFORO_CLASS = {engine.LABELS[s]: f"semaforo semaforo-{s}" for s in engine.STATUSES}
+SEMAFORO_CLASS = {motor.LABELS[s]: f"semaforo semaforo-{s}" for s in motor.STATUSES}
 #: The trajectory toward the target, likewise (best first).
-TRAYECTORIA = pd.CategoricalDtype([engine.TRAJECTORY_LABELS[s] for s in engine.TRAJECTORIES], ordered=True)
-TRAYECTORIA_CLASS = {engine.TRAJECTORY_LABELS[s]: f"trayectoria trayectoria-{s}" for s in engine.TRAJECTORIES}
+TRAYECTORIA = pd.CategoricalDtype([motor.TRAJECTORY_LABELS[s] for s in motor.TRAJECTORIES], ordered=True)
+TRAYECTORIA_CLASS = {motor.TRAJECTORY_LABELS[s]: f"trayectoria trayectoria-{s}" for s in motor.TRAJECTORIES}
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Context:
     data_dir: Path
     dataset: Dataset
     params: dict
-    table: pd.DataFrame  # engine.indicator_table for the year
+    table: pd.DataFrame  # motor.indicator_table for the year
 
     @property
     def nombre(self) -> str:
@@ -76,8 +79,8 @@ class Context:
 
     @cached_property
     def series(self) -> pd.DataFrame:
-        """Every year of every indicator, long (:func:`engine.series`), computed once per context."""
-        return engine.series(self.dataset.indicadores, self.dataset.resultados)
+        """Every year of every indicator, long (:func:`motor.series`), computed once per context."""
+        return motor.series(self.dataset.indicadores, self.dataset.resultados)
 
     def indicators(self, objetivo_id: int) -> pd.DataFrame:
         """The year's computed indicator table, rows of one objective."""
@@ -105,24 +108,26 @@ def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path 
     validated; their validated copy is read from the build cache instead of validating again."""
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     params_file = params_file or None  # "" (the notebooks' default) means params/<anio>.yaml if present
-    validated = load_context(config.CACHE_DIR, huella)
+    validated = contexto.load(config.CACHE_DIR, huella)
     if validated is not None:
         dataset, params = validated
     else:
-        from .validate import year_inputs  # pandera: only when there is something to validate
+        from informe.datos.entradas import (
+            year_inputs,  # pandera: only when there is something to validate
+        )
 
         inputs = year_inputs(data_dir, int(anio), params_file, params_required=params_file is not None)
         if inputs.problems:
             raise DataError([replace(p, message=_notebook_terms(p.message)) for p in inputs.problems])
         dataset, params = inputs.dataset, inputs.params
-    table = engine.indicator_table(dataset.indicadores, dataset.resultados, int(anio), params)
+    table = motor.indicator_table(dataset.indicadores, dataset.resultados, int(anio), params)
     return Context(int(anio), data_dir, dataset, params, table)
 
 
 # ----------------------------------------------------------------------------- presentation helpers
 
 def _html(template: str, **context) -> HTML:
-    return HTML(present.render(template, **context))
+    return HTML(presentacion.render(template, **context))
 
 
 def _styler(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None = None,
@@ -236,14 +241,14 @@ def introduccion(ctx: Context) -> HTML:
     indicators from the data, printed only if the introduction states no count that disagrees: the report
     never contradicts itself (the quality review names the disagreement)."""
     ds = ctx.dataset
-    text = narrative.introduccion(ctx.data_dir, ctx.year)
+    text = narrativa.introduccion(ctx.data_dir, ctx.year)
     counts = {"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias), "indicadores": len(ds.indicadores)}
-    agrees = all(counts[what] == said for _, what, said in quality.stated_counts(text))
+    agrees = all(counts[what] == said for _, what, said in stated_counts(text))
     return _html("texto.html.j2", texto=text, conteos=counts if agrees else None)
 
 
 def marco_normativo(ctx: Context) -> HTML:
-    return _html("texto.html.j2", texto=narrative.marco_normativo(ctx.data_dir), conteos=None)
+    return _html("texto.html.j2", texto=narrativa.marco_normativo(ctx.data_dir), conteos=None)
 
 
 def mision_vision(ctx: Context) -> HTML:
@@ -267,7 +272,7 @@ def _text_table(frame: pd.DataFrame | None, labels: dict[str, str]) -> pd.DataFr
 def _list_cell(text) -> str | Markup:
     """A text cell: as it is with one item, or a list (lista.html.j2) with one item per line."""
     items = _lines(text).splitlines()
-    return Markup(present.render("lista.html.j2", items=items)) if len(items) > 1 else "\n".join(items)
+    return Markup(presentacion.render("lista.html.j2", items=items)) if len(items) > 1 else "\n".join(items)
 
 
 def _table_or_no_info(frame: pd.DataFrame | None, name: str, classes: str) -> Styler | HTML:
@@ -278,7 +283,7 @@ def _table_or_no_info(frame: pd.DataFrame | None, name: str, classes: str) -> St
 
 
 def alineacion_pnd_datos(ctx: Context) -> pd.DataFrame | None:
-    return _text_table(narrative.alineacion_pnd_ped(ctx.data_dir), PND_LABELS)
+    return _text_table(narrativa.alineacion_pnd_ped(ctx.data_dir), PND_LABELS)
 
 
 def alineacion_pnd(ctx: Context) -> Styler | HTML:
@@ -286,7 +291,7 @@ def alineacion_pnd(ctx: Context) -> Styler | HTML:
 
 
 def alineacion_ods_datos(ctx: Context) -> pd.DataFrame | None:
-    return _text_table(narrative.alineacion_ods(ctx.data_dir), ODS_LABELS)
+    return _text_table(narrativa.alineacion_ods(ctx.data_dir), ODS_LABELS)
 
 
 def alineacion_ods(ctx: Context) -> Styler | HTML:
@@ -296,7 +301,7 @@ def alineacion_ods(ctx: Context) -> Styler | HTML:
 # ----------------------------------------------------------------------------- VI summary
 
 def resumen_ejecutivo(ctx: Context) -> HTML:
-    return _html("texto.html.j2", texto=narrative.resumen_ejecutivo(ctx.data_dir, ctx.year), conteos=None)
+    return _html("texto.html.j2", texto=narrativa.resumen_ejecutivo(ctx.data_dir, ctx.year), conteos=None)
 
 
 def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -313,7 +318,7 @@ def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -
 
 def resumen_datos(ctx: Context) -> pd.DataFrame:
     """Indicators per semáforo status, per objective and in total (typed counts)."""
-    return _per_objective(ctx, engine.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])), engine.LABELS)
+    return _per_objective(ctx, motor.summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])), motor.LABELS)
 
 
 def resumen_indicadores(ctx: Context) -> Styler:
@@ -332,8 +337,8 @@ def resumen_por_objetivo(ctx: Context) -> Styler:
 
 def resumen_trayectoria_datos(ctx: Context) -> pd.DataFrame:
     """Indicators per trajectory status toward the target, per objective and in total (typed counts)."""
-    return _per_objective(ctx, engine.trajectory_summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])),
-                          engine.TRAJECTORY_LABELS)
+    return _per_objective(ctx, motor.trajectory_summary(ctx.table, list(ctx.dataset.objetivos["objetivo_id"])),
+                          motor.TRAJECTORY_LABELS)
 
 
 TRAYECTORIA_TITULO = "Trayectoria hacia las metas"
@@ -345,8 +350,8 @@ def encabezado_trayectoria(ctx: Context) -> HTML:
     bases = sorted(set(int(y) for y in ctx.table["linea_base_anio"]))
     return _html("trayectoria_encabezado.html.j2", ancla="resumen-trayectoria", titulo=TRAYECTORIA_TITULO,
                  anio=ctx.year, metas=metas, bases=bases,
-                 en_trayectoria=fmt.number(100 * ctx.params["umbral_en_trayectoria"]),
-                 moderado=fmt.number(100 * ctx.params["umbral_avance_moderado"]))
+                 en_trayectoria=formato.number(100 * ctx.params["umbral_en_trayectoria"]),
+                 moderado=formato.number(100 * ctx.params["umbral_avance_moderado"]))
 
 
 def resumen_trayectoria(ctx: Context) -> Styler:
@@ -368,7 +373,7 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
     """The objective's heading (after the section VII heading for the first objective), its strategies
     and their "Acciones realizadas"."""
     est = ctx.dataset.estrategias
-    actions = narrative.acciones(ctx.data_dir, ctx.year) or {}
+    actions = narrativa.acciones(ctx.data_dir, ctx.year) or {}
     first = int(ctx.dataset.objetivos["objetivo_id"].min())
     strategies = [{"id": str(r["estrategia_id"]), "nombre": r["nombre"], "acciones": actions.get(str(r["estrategia_id"]))}
                   for r in est[est["objetivo_id"] == int(objetivo_id)].to_dict("records")]
@@ -403,15 +408,15 @@ def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         base: rows["linea_base_valor"],
         f"Resultado {ctx.year}": rows["resultado_valor"],
         "Fuente": rows["fuente"].astype("string"),
-        "Semáforo": rows["semaforo"].map(engine.LABELS).astype(SEMAFORO),
-        "Trayectoria": rows["trayectoria"].map(engine.TRAJECTORY_LABELS).astype(TRAYECTORIA),
+        "Semáforo": rows["semaforo"].map(motor.LABELS).astype(SEMAFORO),
+        "Trayectoria": rows["trayectoria"].map(motor.TRAJECTORY_LABELS).astype(TRAYECTORIA),
         meta: rows["meta_valor"],
         "Avance hacia la meta (%)": rows["avance_meta_pct"],
     })
 
 
 def _reference_text(value, unit, decimals, year=None) -> str:
-    text = "N/A" if is_missing(value) else fmt.value(value, unit, decimals)
+    text = "N/A" if is_missing(value) else formato.value(value, unit, decimals)
     return f"{text} ({year})" if year is not None else text
 
 
@@ -419,7 +424,7 @@ def _result_text(value, unit, decimals, estado, nota) -> str:
     if estado in ("ND", "pendiente"):
         label = "N/D" if estado == "ND" else "Pendiente"
         return f"{label} ({nota})" if nota else label
-    return fmt.value(value, unit, decimals)
+    return formato.value(value, unit, decimals)
 
 
 def indicadores(ctx: Context, objetivo_id: int) -> Styler:
@@ -439,8 +444,8 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
                                                              it["linea_base_anio"] if with_year else None), it=item),
             result_col: partial(lambda v, it: _result_text(v, it["unidad_medida"], it["resultado_decimales"],
                                                           it["estado"], it["nota"]), it=item),
-            meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
-            progress_col: fmt.percent,
+            meta_col: partial(formato.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            progress_col: formato.percent,
         }, rows=[iid])
     return styler
 
@@ -469,7 +474,7 @@ def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     frame[meta] = rows["meta_valor"]
     frame["Avance hacia la meta (%)"] = rows["avance_meta_pct"]
     frame["Avance esperado (%)"] = rows["avance_esperado_pct"]
-    frame["Trayectoria"] = rows["trayectoria"].map(engine.TRAJECTORY_LABELS).astype(TRAYECTORIA)
+    frame["Trayectoria"] = rows["trayectoria"].map(motor.TRAJECTORY_LABELS).astype(TRAYECTORIA)
     return frame
 
 
@@ -495,9 +500,9 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
             frame.columns[1]: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
                                                                      it["linea_base_anio"] if with_year else None),
                                       it=item),
-            meta_col: partial(fmt.value, unidad_medida=unit, decimals=item["meta_decimales"]),
-            "Avance hacia la meta (%)": fmt.percent,
-            "Avance esperado (%)": fmt.percent,
+            meta_col: partial(formato.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            "Avance hacia la meta (%)": formato.percent,
+            "Avance esperado (%)": formato.percent,
         }
         for column in year_cols:
             estado, places = estados.loc[iid].get(int(column)), decimals.loc[iid].get(int(column))
@@ -511,7 +516,7 @@ def _year_text(value, unit: str, estado: str | None, decimals: int | None) -> st
     """A year's value in the trend table: the value, N/D or Pendiente, or — without a row."""
     if estado is not None:
         return "N/D" if estado == "ND" else "Pendiente"
-    return "—" if is_missing(value) else fmt.value(value, unit, decimals)
+    return "—" if is_missing(value) else formato.value(value, unit, decimals)
 
 
 def distintivos(ctx: Context, objetivo_id: int) -> pd.Series:
@@ -539,7 +544,7 @@ def nota_tendencia(ctx: Context, objetivo_id: int) -> HTML:
     names = etiquetas(ctx, objetivo_id)
     return _html("nota_tendencia.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
                  indicadores=[{"nombre": names[r["indicador_id"]],
-                               "trayectoria": engine.TRAJECTORY_LABELS[r["trayectoria"]]}
+                               "trayectoria": motor.TRAJECTORY_LABELS[r["trayectoria"]]}
                               for r in rows.to_dict("records")])
 
 
@@ -572,7 +577,7 @@ def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- VIII, IX
 
 def proyectos_datos(ctx: Context) -> pd.DataFrame | None:
-    items = narrative.proyectos(ctx.data_dir, ctx.year)
+    items = narrativa.proyectos(ctx.data_dir, ctx.year)
     if not items:
         return None
     return pd.DataFrame({
@@ -587,7 +592,7 @@ def proyectos(ctx: Context) -> Styler | HTML:
 
 
 def glosario(ctx: Context) -> HTML:
-    frame = narrative.glosario(ctx.data_dir)
+    frame = narrativa.glosario(ctx.data_dir)
     terms = [] if frame is None else frame.to_dict("records")
     return _html("glosario.html.j2", terminos=terms)
 
@@ -609,7 +614,7 @@ def cedulas(ctx: Context) -> HTML:
                 "objetivo_mostrado": card.get("objetivo_cedula") or obj["nombre"],
                 "linea_base_texto": _reference_text(card["linea_base_valor"], card["unidad_medida"],
                                                     card.get("linea_base_valor_decimales")),
-                "meta_texto": fmt.value(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
+                "meta_texto": formato.value(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
             })
         if items:
             groups.append({"objetivo_id": obj["objetivo_id"], "nombre": obj["nombre"], "cedulas": items})
@@ -618,19 +623,19 @@ def cedulas(ctx: Context) -> HTML:
 
 def hallazgos(ctx: Context) -> pd.DataFrame:
     """The data-quality findings in plain Spanish, one row per fact (for exploration and review)."""
-    return quality.review(ctx.dataset, ctx.year, ctx.params)
+    return revision.review(ctx.dataset, ctx.year, ctx.params)
 
 
 def calidad(ctx: Context) -> HTML | None:
     """Data-quality notes inside the official report, only when the year's params ask for them."""
     if not ctx.params["incluir_calidad"]:
         return None
-    return HTML(quality.review_section(ctx.dataset, ctx.year, ctx.params))
+    return HTML(revision.review_section(ctx.dataset, ctx.year, ctx.params))
 
 
 def cuadernos(ctx: Context) -> HTML:
     """X. Anexos: where reviewers find the executed notebooks that made the report, as pages
-    (``notebooks/index.html`` beside the report, :func:`informe.render.notebook_pages`)."""
-    from .render import NOTEBOOK_INDEX
+    (``notebooks/index.html`` beside the report, :func:`informe.construccion.html.notebook_pages`)."""
+    from informe.config import NOTEBOOK_INDEX
 
     return _html("cuadernos_enlace.html.j2", indice=f"notebooks/{NOTEBOOK_INDEX}")

@@ -4,7 +4,7 @@ Every file of the data folder (CSV, YAML, Markdown) is read by one safe reader,
 :func:`read_bytes`: only regular files inside the data folder (a symbolic link must
 point inside it), at most :data:`MAX_BYTES` each. Every CSV is read as text first (so
 a bad value can be reported exactly as the user typed it, with its row), validated by
-:mod:`informe.validate`, and only then converted to typed columns.
+:mod:`informe.datos.contrato`, and only then converted to typed columns.
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first record
 row 2, and each record is one row even when a cell holds line breaks.
@@ -18,14 +18,12 @@ import io
 import os
 import stat
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from . import config
-from .problems import DataError, Problem
+from informe.problemas import Problem
 
 LINE = "_linea"  # hidden column: the spreadsheet row of the record in its file
 
@@ -45,42 +43,6 @@ SAVE_AS_CSV = "guarde el archivo como «CSV UTF-8 (delimitado por comas)»"
 SAVE_AS_BOOK = "ábralo en Excel o LibreOffice y guárdelo como «Libro de Excel (.xlsx)»"
 
 
-@dataclass
-class Dataset:
-    """The validated, typed contents of one data directory."""
-
-    path: Path
-    dependencia: dict
-    objetivos: pd.DataFrame
-    estrategias: pd.DataFrame
-    indicadores: pd.DataFrame
-    resultados: pd.DataFrame
-    raw: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(int(y) for y in self.resultados["anio"].dropna().unique())
-
-    def line_of(self, file: str, mask: pd.Series) -> int | None:
-        """Row (as a spreadsheet shows it) in ``file`` of the first raw record selected by ``mask``."""
-        raw = self.raw.get(file)
-        if raw is None or not mask.any():
-            return None
-        return int(raw.loc[mask.to_numpy(), LINE].iloc[0])
-
-    def lines_by(self, file: str, *columns: str) -> dict[tuple, int]:
-        """{(raw text of ``columns``...): row of the first record with those values} of ``file``.
-
-        Built in one pass, so a rule looking up the row of many records does not scan the
-        file once per record (see :mod:`informe.quality`).
-        """
-        raw = self.raw.get(file)
-        if raw is None:
-            return {}
-        index: dict[tuple, int] = {}
-        for key, line in zip(zip(*(raw[c].tolist() for c in columns)), raw[LINE].tolist()):
-            index.setdefault(key, int(line))
-        return index
 
 
 # ----------------------------------------------------------------------------- the safe reader
@@ -538,129 +500,15 @@ def yaml_line(node, *keys) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]:
-    """Read dependencia.yaml and the four CSVs as text; report unreadable or missing files.
-
-    ``data_dir`` may also be a workbook (``.xlsx``, :mod:`informe.libro`): the same tables, read from its
-    sheets, each problem naming the workbook, the sheet and the row as the sheet shows it.
-    """
-    from .validate import dependencia_problems  # local import: validate depends on this module
-
-    data_dir = Path(data_dir)
-    if config.is_book(data_dir):
-        from .libro import read_book
-
-        return read_book(data_dir)
-    problems: list[Problem] = []
-    if not data_dir.exists():
-        raise DataError([Problem(str(data_dir), "la carpeta de datos no existe; indique otra con --data DIR.")])
-    if not data_dir.is_dir():
-        hint = (" Un libro .xls u .ods: " + SAVE_AS_BOOK + "." if data_dir.suffix.lower() in (".xls", ".ods")
-                else "")
-        raise DataError([Problem(str(data_dir), "no es una carpeta ni un libro de Excel (.xlsx); indique la carpeta "
-                                 "de datos o el libro con --data." + hint)])
-    dependencia: dict = {}
-    dep_path = data_dir / "dependencia.yaml"
-    if not present(dep_path):
-        problems.append(Problem("dependencia.yaml", "falta el archivo obligatorio; créelo con al menos "
-                                "«nombre:» y «gobierno:».", ))
-    else:
-        content, node, found = read_yaml_node(dep_path, data_dir)
-        problems += found
-        if not found and not content:  # empty file, only comments, or "{}": no required key
-            problems.append(Problem("dependencia.yaml", "el archivo está vacío; debe tener al menos "
-                                    "«nombre:» y «gobierno:»."))
-        elif content is not None and not isinstance(content, dict):
-            problems.append(Problem("dependencia.yaml", "debe ser un conjunto de claves "
-                                    "(p. ej. «nombre: Oficialía Mayor»)."))
-        elif isinstance(content, dict):
-            shape = dependencia_problems(content, node)
-            problems += shape
-            dependencia = content
-    tables: dict[str, pd.DataFrame] = {}
-    for name in CSV_FILES:
-        path = data_dir / name
-        if not present(path):
-            problems.append(Problem(name, f"falta el archivo obligatorio en {data_dir}; "
-                                    "vea el contrato de datos en data/README.md."))
-            continue
-        frame, found = read_csv(path, data_dir)
-        problems += found
-        if frame is not None:
-            tables[name] = frame
-    return dependencia, tables, problems
 
 
-def _number(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").astype("Float64")
 
 
-def _decimals(series: pd.Series) -> pd.Series:
-    """How many decimals each value was written with (84.20 -> 2): the published precision."""
-    text = series.astype("string")
-    return text.str.extract(r"\.(\d+)$")[0].str.len().fillna(0).astype("Int64").where(text.notna())
 
 
-def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Convert validated text tables to typed ones (ids stay text, numbers become Float64)."""
-    obj = tables["objetivos.csv"].drop(columns=LINE).copy()
-    obj["objetivo_id"] = obj["objetivo_id"].astype(int)
-    est = tables["estrategias.csv"].drop(columns=LINE).copy()
-    est["objetivo_id"] = est["objetivo_id"].astype(int)
-    ind = tables["indicadores.csv"].drop(columns=LINE).copy()
-    for col in ("estrategia_id", "objetivo_indicador", "descripcion", "metodo_calculo",
-                "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "linea_base_valor"):
-        if col not in ind:
-            ind[col] = None
-    ind["objetivo_id"] = ind["objetivo_id"].astype(int)
-    for col in ("linea_base_anio", "meta_anio"):
-        ind[col] = ind[col].astype(int)
-    for col in ("linea_base_valor", "meta_valor"):
-        ind[col + "_decimales"] = _decimals(ind[col])
-        ind[col] = _number(ind[col])
-    ind["unidad_medida"] = ind["unidad_medida"].str.strip()
-    res = tables["resultados.csv"].drop(columns=LINE).copy()
-    for col in ("valor", "numerador", "denominador", "estado", "nota", "fuente"):
-        if col not in res:
-            res[col] = None
-    res["anio"] = res["anio"].astype(int)
-    res["valor_decimales"] = _decimals(res["valor"])
-    for col in ("valor", "numerador", "denominador"):
-        res[col] = _number(res[col])
-    for frame in (obj, est, ind, res):
-        for col in frame.columns:
-            if frame[col].dtype == object:
-                frame[col] = frame[col].astype("string")
-    return {"objetivos": obj, "estrategias": est, "indicadores": ind, "resultados": res}
 
 
-def check_tables(data_dir: Path | str | None = None) -> tuple[Dataset | None, list[Problem], dict[str, pd.DataFrame]]:
-    """:func:`check`, plus the raw text tables that could be read (even when the data are invalid)."""
-    from .validate import validate_tables  # local import: validate depends on this module's readers
-
-    data_dir = Path(data_dir) if data_dir else config.DATA_DIR
-    dependencia, tables, problems = read_raw(data_dir)
-    found = validate_tables(dependencia, tables)
-    if config.is_book(data_dir):
-        from .libro import in_book
-
-        found = in_book(data_dir, found, problems)
-    problems += found
-    if problems or len(tables) < len(CSV_FILES):
-        return None, problems, tables
-    frames = typed(tables)
-    return Dataset(path=data_dir, dependencia=dependencia, raw=tables, **frames), [], tables
 
 
-def check(data_dir: Path | str | None = None) -> tuple[Dataset | None, list[Problem]]:
-    """Read and validate a data directory; return the dataset (None if invalid) and every problem."""
-    dataset, problems, _ = check_tables(data_dir)
-    return dataset, problems
 
 
-def load(data_dir: Path | str | None = None) -> Dataset:
-    """Read and validate a data directory, raising :class:`DataError` with every problem."""
-    dataset, problems = check(data_dir)
-    if problems:
-        raise DataError(problems)
-    return dataset

@@ -6,7 +6,7 @@ No backend switch, no global theme: each chart is a :class:`Grafica`, a
 ``templates/informe/informe.mplstyle`` (fonts, sizes, the series colours).
 Indicators are keyed by ``indicador_id`` (two indicators with the same name are two bars, two panels)
 and labelled by name, wrapped, never by internal id; names shared within an objective carry
-their row in the objective's table (:func:`informe.report.distintivos`).
+their row in the objective's table (:func:`informe.reporte.secciones.distintivos`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import fmt, report
-from .config import TEMPLATES_DIR
-from .report import Context
-from .values import is_missing
+from informe import formato
+from informe.config import TEMPLATES_DIR
+from informe.reporte import secciones
+from informe.reporte.secciones import Context
+from informe.valores import is_missing
 
 STYLE = TEMPLATES_DIR / "informe" / "informe.mplstyle"
 PANELS_STYLE = TEMPLATES_DIR / "informe" / "informe-paneles.mplstyle"  # small multiples, over STYLE
@@ -60,7 +61,7 @@ class Grafica(Figure):
 
 def label(name: str, distintivo: str = "", *, chars: int = LABEL_CHARS, limit: int | None = LABEL_MAX) -> str:
     """An indicator name as a chart label: shortened to ``limit`` characters with "…" (``None``: never) and
-    wrapped at ``chars``; ``distintivo`` (see :func:`informe.report.distintivos`), if any, on a line of its
+    wrapped at ``chars``; ``distintivo`` (see :func:`informe.reporte.secciones.distintivos`), if any, on a line of its
     own, never shortened away."""
     text = textwrap.fill(str(name) if limit is None else textwrap.shorten(str(name), limit, placeholder="…"), chars)
     return f"{text}\n({distintivo})" if distintivo else text
@@ -76,13 +77,13 @@ def objective_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Long table for the bar chart: one row per indicator (``indicador_id``, in table order) and series
     (Línea base, Resultado <año>, Meta), with the value, its text as the table prints it, and the label."""
     rows = ctx.indicators(objetivo_id).reset_index(drop=True)
-    extra = report.distintivos(ctx, objetivo_id).to_numpy()
+    extra = secciones.distintivos(ctx, objetivo_id).to_numpy()
     base = pd.DataFrame({"indicador_id": rows["indicador_id"].astype("string"),
                          "indicador": [label(n, d) for n, d in zip(rows["nombre"], extra)]})
     parts = []
     for name, (column, places) in BAR_SERIES.items():
         values = rows[column].astype("Float64")
-        texts = [fmt.number(v, None if is_missing(d) else int(d)) if not is_missing(v) else ""
+        texts = [formato.number(v, None if is_missing(d) else int(d)) if not is_missing(v) else ""
                  for v, d in zip(values, rows[places])]
         serie = f"{name} {ctx.year}" if name == "Resultado" else name
         parts.append(base.assign(serie=serie, valor=values.to_numpy(), texto=texts))
@@ -139,9 +140,9 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Long table for the trajectory chart: one row per indicator and point, ``serie`` Resultado (every
     year from the baseline to the report's year, the baseline first), Esperado (the straight path from
     the baseline to the target) or Meta. Indicators are keyed by ``indicador_id``; ``etiqueta`` is how
-    the chart names them (:func:`informe.report.etiquetas`)."""
+    the chart names them (:func:`informe.reporte.secciones.etiquetas`)."""
     rows = ctx.indicators(objetivo_id)
-    names = report.etiquetas(ctx, objetivo_id)
+    names = secciones.etiquetas(ctx, objetivo_id)
     long = ctx.series
     parts = []
     for item in rows.to_dict("records"):
@@ -188,7 +189,7 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
     if data.empty:
         return None
     ids = list(dict.fromkeys(data["indicador_id"]))
-    extra = report.distintivos(ctx, objetivo_id)
+    extra = secciones.distintivos(ctx, objetivo_id)
     names = ctx.indicators(objetivo_id).set_index("indicador_id")["nombre"]
     ncols = min(PANEL_COLUMNS, len(ids))
     nrows = -(-len(ids) // ncols)
@@ -215,7 +216,7 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
             ax.set_title(titles[indicator])
             ax.set_ylim(*scales[indicator])
             ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: fmt.number(v)))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: formato.number(v)))
         for ax in axes.flat[len(ids):]:
             ax.set_visible(False)
         # Shared by every panel: a tick per year, labelled at the report's year, the target year and the

@@ -19,8 +19,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from . import fmt
-from .config import TEMPLATES_DIR
+from informe import formato
+from informe.config import TEMPLATES_DIR
 
 SECTIONS_DIR = TEMPLATES_DIR / "secciones"
 
@@ -84,8 +84,8 @@ def environment() -> jinja2.Environment:
     )
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     env.filters["markdown"] = markdown_html
-    env.filters["fecha"] = fmt.date
-    env.filters["numero"] = fmt.number
+    env.filters["fecha"] = formato.date
+    env.filters["numero"] = formato.number
     env.filters["lineas"] = lambda text: [line.strip() for line in str(text or "").splitlines() if line.strip()]
     env.tests["marcada"] = marked
     return env

@@ -36,10 +36,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .huella import MANIFEST, NARRATIVE
-from .problems import InformeError
+from informe.construccion.huella import MANIFEST, NARRATIVE
+from informe.escritura import write_text_atomic
+from informe.problemas import InformeError
 
-SHARED_FILE = 0o644
 SHARED_DIR = 0o755
 
 #: The folder where the notebook of a failed build is kept, and the record of what we put there.
@@ -124,9 +124,9 @@ def claim_output(out: Path | str, data: Iterable[Path | str] = (), *, markers: I
     workbook's own folder (or one of its ancestors). Symbolic links are followed. ``markers``: paths that
     only we write, whose presence makes an existing, non-empty ``out`` ours.
 
-    Raises :class:`informe.problems.InformeError` (exit code 2) for a folder that is not ours, and
+    Raises :class:`informe.problemas.InformeError` (exit code 2) for a folder that is not ours, and
     :class:`OutputError` (exit code 1) when ``out`` is a file or cannot be written."""
-    from . import config
+    from informe import config
 
     given = Path(out)
     real = _real(given)
@@ -208,30 +208,8 @@ def _exported(name: str) -> bool:
     return any(name.count("/") == pattern.count("/") and fnmatch.fnmatchcase(name, pattern) for pattern in EXPORTED)
 
 
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.chmod(tmp, SHARED_FILE)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text (``\\n`` line ends) atomically, mode 0644."""
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-    return Path(path)
 
 
 @contextlib.contextmanager
@@ -293,7 +271,7 @@ def swap_in(folder: Path, out: Path) -> None:
     previous build recorded in its manifest and the new one did not write is removed (so nothing of an
     older build lingers), and so is a folder left empty by that; anything else in ``out`` (a user's own
     file, even inside ``notebooks/`` or ``datos/``) stays untouched. The manifest moves last: a swap cut
-    short never looks like a finished build (:func:`informe.huella.unchanged` compares every digest)."""
+    short never looks like a finished build (:func:`informe.construccion.huella.unchanged` compares every digest)."""
     folder, out = Path(folder), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     previous = recorded(out)

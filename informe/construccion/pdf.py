@@ -1,23 +1,7 @@
-"""Stitching of the executed notebooks into ONE self-contained HTML report, and
-printing of that HTML to PDF with headless Chromium.
-
-HTML (:func:`stitch_html`)
-    The cells of the executed notebooks are concatenated, in order, into one
-    in-memory notebook and exported with nbconvert's ``HTMLExporter``, the
-    project template ``informe/templates/informe`` and nbconvert's own
-    ``TagRemovePreprocessor``: cells tagged ``parameters``,
-    ``injected-parameters``, ``remove-cell`` or ``exploracion`` are dropped,
-    ``remove-output`` drops a cell's outputs. Inputs and prompts are excluded.
-    The template shows only what the report is made of (HTML, Markdown,
-    images, ``stdout``); ``stderr``, plain-text ``repr`` results, JavaScript
-    and widgets never reach it, and a cell with nothing to show leaves no trace.
-
-    There is no post-processing: the section functions emit the final markup
-    (headings with their anchors, the table of contents, table classes) and
-    charts are ``data:`` images, so nothing has to be repaired afterwards.
+"""Printing of the stitched HTML report to PDF with headless Chromium.
 
 PDF (:func:`html_to_pdf`)
-    Headless Chromium (:mod:`informe.chromium`) prints the same HTML with the ``print`` media
+    Headless Chromium (:mod:`informe.construccion.chromium`) prints the same HTML with the ``print`` media
     rules of ``informe.css``: US letter, the cover on its own named page without header or footer,
     "Página X de Y" in the page's margin box, every section on a new page. Chromium has CSS page
     margin boxes and named pages but not ``string-set`` nor ``target-counter``, so ``papel.js``
@@ -34,172 +18,45 @@ PDF (:func:`html_to_pdf`)
     (``<html lang>``) and the title (``<title>``, shown instead of the file name); its bookmarks
     are the sections and subsections (Chromium's destinations, the headings' own text). The
     open-data files are embedded (pikepdf) with their MIME type, relationship ``Data`` and the date
-    REPRODUCIBLE_DATE, and listed as the document's associated files. No date of the build is
+    config.REPRODUCIBLE_DATE, and listed as the document's associated files. No date of the build is
     kept and the file identifier is a digest of the content: the same HTML and attachments give
     the same bytes. It is not PDF/A: Chromium does not write it (an earlier version printed with
     WeasyPrint as PDF/A-3u, three times slower).
 
-Both functions write atomically: a temporary file in the destination directory,
-then :func:`os.replace`; on any error the temporary file is removed and a
-previous report is left untouched.
+It writes atomically: a temporary file, then :func:`os.replace`; on any error a previous PDF is left untouched.
 """
 
 from __future__ import annotations
 
-import copy
 import io
 import logging
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 from informe import config
-from informe.files import atomic_path
-from informe.present import CONTENT_SECURITY_POLICY
-
-__all__ = ["stitch_html", "notebook_pages", "publish_html", "html_to_pdf", "TEMPLATE_NAME"]
+from informe.construccion.html import TEMPLATE_NAME
+from informe.escritura import atomic_path
 
 log = logging.getLogger(__name__)
 
-TEMPLATE_NAME = "informe"
 
-#: The date inside generated files that need one (PDF attachments, the XLSX's ZIP entries): fixed, so
-#: that no date of the machine reaches an output (1980-01-01, the earliest date a ZIP entry can hold).
-REPRODUCIBLE_DATE = datetime(1980, 1, 1, tzinfo=timezone.utc)
 #: MIME type of an attachment by extension (not the system's mimetypes database: same bytes everywhere).
 ATTACHMENT_TYPES = {".csv": "text/csv", ".json": "application/json",
                     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
-#: Cells with any of these tags are not part of the report.
-DROP_CELL_TAGS = frozenset(
-    {"parameters", "injected-parameters", "remove-cell", "remove_cell", "exploracion", "papermill-error-cell-tag"}
-)
-#: Code cells with any of these tags run, but their outputs are not shown.
-DROP_OUTPUT_TAGS = frozenset({"remove-output", "remove_output"})
-
-#: Output MIME types the report can show, in order of preference. No JavaScript,
-#: no widgets: the report is static and must look the same on screen and on paper.
-DISPLAY_PRIORITY = [
-    "text/html",
-    "text/markdown",
-    "image/svg+xml",
-    "image/png",
-    "image/jpeg",
-    "text/plain",
-]
-
-
-# --------------------------------------------------------------------------- notebook
-
-
-def _merge_notebooks(notebooks: list[Path], title: str):
-    """One notebook with the cells of all, in order (cell ids renumbered to stay unique)."""
-    import nbformat
-
-    merged = nbformat.v4.new_notebook()
-    merged.metadata["title"] = title
-    for path in notebooks:
-        nb = nbformat.read(str(path), as_version=4)
-        merged.metadata.setdefault("language_info", copy.deepcopy(nb.metadata.get("language_info", {})))
-        merged.cells.extend(nb.cells)
-    for n, cell in enumerate(merged.cells, 1):
-        cell["id"] = f"c{n:05d}"
-    return merged
-
-
-def _exporter(*, whole: bool = False):
-    """The report's exporter; ``whole``: for a notebook page (every cell, with its code)."""
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    c = Config()
-    c.HTMLExporter.template_name = TEMPLATE_NAME
-    c.HTMLExporter.extra_template_basedirs = [str(config.TEMPLATES_DIR)]
-    c.HTMLExporter.exclude_input = not whole
-    c.HTMLExporter.exclude_input_prompt = True
-    c.HTMLExporter.exclude_output_prompt = True
-    c.HTMLExporter.exclude_anchor_links = True
-    c.HTMLExporter.embed_images = True
-    c.NbConvertBase.display_data_priority = list(DISPLAY_PRIORITY)
-    c.TagRemovePreprocessor.enabled = not whole
-    c.TagRemovePreprocessor.remove_cell_tags = set(DROP_CELL_TAGS)
-    c.TagRemovePreprocessor.remove_all_outputs_tags = set(DROP_OUTPUT_TAGS)
-    return HTMLExporter(config=c)
-
-
-# --------------------------------------------------------------------------- API
-
-
-def stitch_html(
-    notebooks: list[Path],
-    out_html: Path,
-    *,
-    title: str,
-    lang: str = "es",
-) -> Path:
-    """Concatenate the executed notebooks (in order) into one self-contained HTML
-    report at ``out_html`` (see the module docstring). Returns ``out_html``."""
-    out_html = Path(out_html)
-    merged = _merge_notebooks([Path(p) for p in notebooks], title)
-    first_dir = str(Path(notebooks[0]).resolve().parent) if notebooks else "."
-    resources = {
-        "informe": {"title": title, "lang": lang, "csp": CONTENT_SECURITY_POLICY},
-        "metadata": {"name": title, "path": first_dir},
-    }
-    html, _ = _exporter().from_notebook_node(merged, resources=resources)
-    with atomic_path(out_html) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return out_html
-
-
-#: The page listing the notebook pages, beside them in ``notebooks/``.
-NOTEBOOK_INDEX = "index.html"
-
-
-def notebook_pages(notebooks: list[Path], labels: list[str], *, title: str, report: str, lang: str = "es") -> list[Path]:
-    """Each executed notebook as an offline HTML page beside it (``<name>.html``: every cell with its code and
-    outputs, parameters and exploration included; the report's template, stylesheet and
-    Content-Security-Policy, so nothing runs and nothing loads), and :data:`NOTEBOOK_INDEX` linking them in
-    report order with ``labels`` and back to the report (``report``: its file name, one folder up). For
-    reviewers, who read how each section was computed. Returns the pages written, the index last."""
-    import nbformat
-
-    from .present import render, stylesheet
-
-    exporter = _exporter(whole=True)
-    pages = []
-    for path, label in zip(map(Path, notebooks), labels):
-        resources = {"informe": {"title": f"{label} — {title}", "lang": lang, "csp": CONTENT_SECURITY_POLICY,
-                                 "cuaderno": {"etiqueta": label, "archivo": path.name, "indice": NOTEBOOK_INDEX}},
-                     "metadata": {"name": path.stem, "path": str(path.parent)}}
-        html, _ = exporter.from_notebook_node(nbformat.read(str(path), as_version=4), resources=resources)
-        page = path.with_suffix(".html")
-        with atomic_path(page) as tmp:
-            tmp.write_text(html, encoding="utf-8")
-        pages.append(page)
-    index = Path(notebooks[0]).parent / NOTEBOOK_INDEX
-    listed = [{"etiqueta": label, "pagina": page.name, "cuaderno": page.with_suffix(".ipynb").name}
-              for page, label in zip(pages, labels)]
-    with atomic_path(index) as tmp:
-        tmp.write_text(render("cuadernos.html.j2", titulo=title, cuadernos=listed, informe=report, css=stylesheet()),
-                       encoding="utf-8")
-    return [*pages, index]
-
-
-def publish_html(notebooks: list[Path], labels: list[str], out_html: Path, *, title: str) -> Path:
-    """The report's HTML (:func:`stitch_html`) and the reviewers' notebook pages (:func:`notebook_pages`):
-    what ``informe construir`` and each agency of ``informe lote`` write from the executed notebooks."""
-    html = stitch_html(notebooks, out_html, title=title)
-    notebook_pages(notebooks, labels, title=title, report=Path(out_html).name)
-    return html
-
 
 #: The browser that prints the PDF: the program named by INFORME_CHROMIUM, else the first of these on PATH.
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
 #: Prepares the page for paper before each print (running header, index page numbers; see the file).
 PAPER_SCRIPT = config.TEMPLATES_DIR / TEMPLATE_NAME / "papel.js"
+
+
 #: The PDF's ``/Creator`` (the browser's user agent otherwise).
 CREATOR = "informe + nbconvert"
+
+
 #: Prints needed at most for the index's page numbers to settle (their width is fixed, so two suffice).
 MAX_PRINTS = 3
 
@@ -209,7 +66,7 @@ def chromium() -> str:
     import os
     import shutil
 
-    from .problems import InformeError
+    from informe.problemas import InformeError
 
     named = os.environ.get("INFORME_CHROMIUM")
     found = shutil.which(named) if named else next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
@@ -227,7 +84,7 @@ def browser_identity() -> str:
     empty if there is none. Cheap: no process is started."""
     import os
 
-    from .problems import InformeError
+    from informe.problemas import InformeError
 
     try:
         path = os.path.realpath(chromium())
@@ -258,7 +115,7 @@ def _print_report(html: Path) -> tuple[bytes, list[dict]]:
     width). Returns the final PDF and the headings of the report (see ``papel.js``)."""
     import pikepdf
 
-    from .chromium import Chromium
+    from informe.construccion.chromium import Chromium
 
     script = PAPER_SCRIPT.read_text(encoding="utf-8")
     with Chromium(chromium()) as browser:
@@ -333,12 +190,12 @@ def _stable_ids(pdf) -> None:
 
 
 def _attach(pdf, path: Path) -> None:
-    """Embed ``path``: its name, its MIME type, relationship Data, dated REPRODUCIBLE_DATE; and list it in
+    """Embed ``path``: its name, its MIME type, relationship Data, dated config.REPRODUCIBLE_DATE; and list it in
     the catalog's associated files (``/AF``)."""
     import pikepdf
     from pikepdf.models.metadata import encode_pdf_date
 
-    date = encode_pdf_date(REPRODUCIBLE_DATE)
+    date = encode_pdf_date(config.REPRODUCIBLE_DATE)
     spec = pikepdf.AttachedFileSpec(
         pdf, path.read_bytes(),  # a missing file fails the print
         filename=path.name, mime_type=ATTACHMENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),

@@ -32,19 +32,15 @@ private kernel spec for ``sys.executable`` and puts it first in ``JUPYTER_PATH``
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import functools
 import hashlib
 import json
 import multiprocessing
 import os
-import shutil
-import signal
 import re
+import signal
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -52,9 +48,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from informe.files import DISK_ERRNOS, atomic_path
+from informe.construccion import nucleos
+from informe.construccion.salida import DISK_ERRNOS
+from informe.escritura import atomic_path
 
-__all__ = ["NotebookJob", "NotebookError", "run_notebooks", "execute_job", "payload", "ensure_python_kernel"]
+__all__ = ["NotebookJob", "NotebookError", "run_notebooks", "execute_job", "payload", "ensure_python_kernel",
+           "notebook_error"]
 
 
 @dataclass
@@ -207,129 +206,26 @@ def payload(job: NotebookJob, cwd: Path, kernel_name: str = "python3") -> dict:
     }
 
 
-#: Run silently in a kernel before it is first used: the imports every notebook's import cell
-#: makes, so that cell costs nothing (a kernel start plus these imports is ≈2 s per notebook).
-#: And, in these build kernels only, no PNG of the report's charts: the inline backend would
-#: draw each one a third time for a PNG that the report never uses (it shows the SVGs).
-_WARM_UP = """
-import informe.report, informe.charts
-get_ipython().display_formatter.formatters["image/png"].for_type(informe.charts.Grafica, lambda figure: None)
-"""
-#: Run silently before each notebook in a kernel that already ran one: an empty namespace,
-#: empty history and ``In [1]`` again, exactly as in a new kernel (imported modules stay loaded).
-_RESET = "get_ipython().reset(new_session=True)"
 
 
-@dataclass
-class _Kernel:
-    """An idle kernel of this worker process, kept between notebooks (see :func:`execute_job`)."""
-
-    key: tuple
-    manager: object  # jupyter_client.AsyncKernelManager
-    sockets: str
-    used: bool = False  # it has run a notebook: reset it before the next one
 
 
-@functools.cache
-def _manager_class():
-    """``AsyncKernelManager`` that remembers the clients it hands out: nbclient opens one per
-    notebook and, in a kernel it was given, leaves its channels open; :func:`_close_clients`
-    closes them once the notebook has run."""
-    from jupyter_client import AsyncKernelManager
-
-    class Manager(AsyncKernelManager):
-        def client(self, **kwargs):
-            client = super().client(**kwargs)
-            self.__dict__.setdefault("informe_clients", []).append(client)
-            return client
-
-    return Manager
 
 
-def _close_clients(manager) -> None:
-    for client in manager.__dict__.pop("informe_clients", []):
-        with contextlib.suppress(Exception):
-            client.stop_channels()
 
 
-_idle_kernels: list[_Kernel] = []
-_idle_lock = threading.Lock()
 
 
-def _kernel_key(kernel_name: str, cwd: str, extra_arguments: list[str]) -> tuple:
-    """What a kernel was started with: it serves a later notebook only if all of it is the same."""
-    return (kernel_name, cwd, tuple(extra_arguments), tuple(sorted(os.environ.items())))
 
 
-async def _run_silently(manager, code: str) -> bool:
-    """Run ``code`` in the kernel without touching its history or ``In [n]``; True if it ran."""
-    client = manager.client()
-    client.start_channels()
-    try:
-        await client.wait_for_ready(timeout=60)
-        reply = await client.execute_interactive(code, silent=True, store_history=False, timeout=120)
-        return reply["content"]["status"] == "ok"
-    except Exception:
-        return False
-    finally:
-        _close_clients(manager)
 
 
-def _take_kernel(key: tuple) -> tuple[_Kernel, bool]:
-    """An idle kernel started with ``key`` (True: it ran a notebook and must be reset, see
-    :func:`_reset_on_start`), or a new one, warmed up (False)."""
-    from jupyter_core.utils import run_sync
-
-    while True:
-        with _idle_lock:
-            kernel = next((k for k in _idle_kernels if k.key == key), None)
-            if kernel is None:
-                break
-            _idle_kernels.remove(kernel)
-        if run_sync(kernel.manager.is_alive)():
-            return kernel, kernel.used
-        _discard(kernel)
-    kernel_name, cwd, extra_arguments, _ = key
-    sockets = tempfile.mkdtemp(prefix="informe-nucleo-")
-    # IPC sockets (files in a private directory), not TCP ports: two kernels starting at once
-    # can never pick the same port, and nothing listens on the network.
-    manager = _manager_class()(kernel_name=kernel_name, transport="ipc", ip=os.path.join(sockets, "k"))
-    kernel = _Kernel(key, manager, sockets)
-    try:
-        run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=list(extra_arguments))
-    except BaseException:
-        _discard(kernel)
-        raise
-    run_sync(_run_silently)(manager, _WARM_UP)  # if the imports fail, the notebook will say why
-    return kernel, False
 
 
-def _reset_on_start(manager):
-    """nbclient hook (``on_notebook_start``): reset the kernel through the client nbclient has just
-    made ready, before the first cell. (A client of our own would cost its own wait until ready:
-    jupyter_client waits for 0.2 s of silence on it, per notebook.)"""
-    async def reset(notebook) -> None:
-        client = manager.__dict__["informe_clients"][-1]
-        reply = await client.execute_interactive(_RESET, silent=True, store_history=False, timeout=60)
-        if reply["content"]["status"] != "ok":
-            raise RuntimeError("el núcleo no se pudo reiniciar para el siguiente cuaderno")
-    return reset
 
 
-def _discard(kernel: _Kernel) -> None:
-    from jupyter_core.utils import run_sync
-
-    _close_clients(kernel.manager)
-    with contextlib.suppress(Exception):
-        if kernel.manager.has_kernel:
-            run_sync(kernel.manager.shutdown_kernel)(now=True)
-    shutil.rmtree(kernel.sockets, ignore_errors=True)
 
 
-@atexit.register
-def _discard_idle_kernels() -> None:
-    while _idle_kernels:
-        _discard(_idle_kernels.pop())
 
 
 def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_name: str,
@@ -347,22 +243,22 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
     from papermill.exceptions import PapermillExecutionError, strip_color
 
     Path(output).parent.mkdir(parents=True, exist_ok=True)
-    key = _kernel_key(kernel_name, cwd, extra_arguments)
+    key = nucleos.key(kernel_name, cwd, extra_arguments)
     for attempt in (1, 2):
         kernel = None
         try:
-            kernel, used = _take_kernel(key)
-            hooks = {"on_notebook_start": _reset_on_start(kernel.manager)} if used else {}
+            kernel, used = nucleos.take(key)
+            hooks = {"on_notebook_start": nucleos.reset_on_start(kernel.manager)} if used else {}
             # request_save_on_cell_execute=False: papermill writes the output notebook once, at the end
             # (or with the error), not at the start and end of every cell (≈ 30 writes of every output)
             pm.execute_notebook(source, output, parameters=parameters, cwd=cwd, kernel_name=kernel_name,
                                 progress_bar=False, log_output=False, request_save_on_cell_execute=False,
                                 km=kernel.manager, **hooks)
-            _close_clients(kernel.manager)
+            nucleos.close_clients(kernel.manager)
             kernel.used = True
             tidy(Path(output))
         except PapermillExecutionError as exc:
-            _discard(kernel)
+            nucleos.discard(kernel)
             return {
                 "ok": False,
                 "ename": exc.ename,
@@ -373,7 +269,7 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
             }
         except Exception as exc:  # kernel died, unreadable notebook, missing file…
             if kernel is not None:
-                _discard(kernel)
+                nucleos.discard(kernel)
             if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:  # the disk failed, not the notebook
                 return {"ok": False, "ename": type(exc).__name__, "evalue": str(exc).strip(), "executed_index": None,
                         "execution_count": None, "traceback": [],
@@ -388,8 +284,7 @@ def execute_job(source: str, output: str, parameters: dict, cwd: str, kernel_nam
                 "execution_count": None,
                 "traceback": [],
             }
-        with _idle_lock:
-            _idle_kernels.append(kernel)
+        nucleos.give_back(kernel)
         return {"ok": True, "retried": attempt > 1}
     raise AssertionError("unreachable")
 
@@ -425,7 +320,7 @@ def tidy(path: Path) -> None:
 def spanish_parameters(nb):
     """``nb`` with the parameters cell papermill injected in Spanish, saying what the fingerprint is, with a
     fixed id (papermill draws a random one). The notebook cache keys a notebook by its cells as papermill
-    will run them, made the same way (:meth:`informe.notebook_cache.NotebookCache.restore`)."""
+    will run them, made the same way (:meth:`informe.construccion.cache.NotebookCache.restore`)."""
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             lines = [PARAMETERS_TITLE if line.strip() == "# Parameters" else line for line in cell.source.splitlines()]
@@ -475,6 +370,17 @@ def _source_cell_index(output: Path, executed_index: int | None) -> int | None:
         return executed_index
 
 
+def notebook_error(job: NotebookJob, result: dict, cwd: Path | None = None) -> NotebookError | OSError:
+    """What a failed :func:`execute_job` ``result`` means to the user: a :class:`NotebookError` naming the
+    failing cell of the source notebook, or, when the notebook could not be written (a full disk…), that
+    :class:`OSError`, with the path."""
+    if result.get("oserror"):
+        return OSError(*result["oserror"])
+    return NotebookError(job, job.output, result.get("ename", "Error"), result.get("evalue", ""),
+                         cell_index=_source_cell_index(job.output, result.get("executed_index")),
+                         execution_count=result.get("execution_count"), traceback=result.get("traceback"), cwd=cwd)
+
+
 def _jsonable(parameters: dict) -> dict:
     # Same convention as papermill for non-JSON values (Path, date…): their str().
     return json.loads(json.dumps(dict(parameters), default=str))
@@ -501,9 +407,8 @@ def _sigint_deferred():
 
 def _warm_kernel(kernel_name: str, cwd: str, extra_arguments: list[str]) -> None:
     """Start this worker's kernel, with the imports done, ready for its first notebook."""
-    kernel, _ = _take_kernel(_kernel_key(kernel_name, cwd, extra_arguments))
-    with _idle_lock:
-        _idle_kernels.append(kernel)
+    kernel, _ = nucleos.take(nucleos.key(kernel_name, cwd, extra_arguments))
+    nucleos.give_back(kernel)
 
 
 def start_pool(workers: int, *, cwd: Path | None = None, kernel_name: str = "python3") -> ProcessPoolExecutor:
@@ -543,7 +448,7 @@ def run_notebooks(
     ends (``[3/11] VII. Objetivo 1 … 2.4 s``). On the first failure no pending job is started, the
     running ones are awaited, and :class:`NotebookError` is raised for the first failing notebook;
     papermill keeps the executed notebook with the error at the job's ``output``. A notebook that could
-    not be written (a full disk, a read-only file system: :data:`informe.files.DISK_ERRNOS`) did not fail:
+    not be written (a full disk, a read-only file system: :data:`informe.construccion.salida.DISK_ERRNOS`) did not fail:
     that :class:`OSError` is raised instead, with the path it could not write.
 
     ``pool``: workers already started with :func:`start_pool` (same ``cwd`` and ``kernel_name``),
@@ -599,13 +504,8 @@ def run_notebooks(
                         when_done(jobs[i])
                     continue
                 progress(f"{tag(i)} … ERROR tras {elapsed:.1f} s")
-                if failure is None and result.get("oserror"):  # writing failed: an I/O error, named as such
-                    failure = OSError(*result["oserror"])
-                elif failure is None:
-                    failure = NotebookError(
-                        jobs[i], jobs[i].output, result["ename"], result["evalue"],
-                        cell_index=_source_cell_index(Path(payloads[i]["output"]), result["executed_index"]),
-                        execution_count=result["execution_count"], traceback=result["traceback"], cwd=cwd)
+                if failure is None:
+                    failure = notebook_error(jobs[i], result, cwd)
     except BaseException:  # Ctrl-C or a bug: stop the workers now (their kernels exit with them)
         for process in multiprocessing.active_children():
             process.terminate()

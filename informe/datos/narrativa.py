@@ -20,9 +20,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import data_folder
-from .load import LINE, header_problems, unknown_keys, present, read_csv, read_text, read_yaml_node, yaml_line
-from .problems import DataError, Problem
+from informe.config import data_folder
+from informe.datos.lectura import (
+    LINE,
+    header_problems,
+    present,
+    read_csv,
+    read_text,
+    read_yaml_node,
+    unknown_keys,
+    yaml_line,
+)
+from informe.problemas import DataError, Problem
 
 HEADING = re.compile(r"^##\s+(.*?)\s*$")
 STRATEGY_ID = re.compile(r"(\d+(?:\.\d+)*)")
@@ -102,7 +111,7 @@ PROJECTS_SHAPE = ("una lista de proyectos, cada uno con «proyecto:» (texto), �
 
 
 def _kind(value) -> str:
-    from .validate import kind
+    from informe.datos.contrato import kind
 
     return kind(value)
 

@@ -1,24 +1,16 @@
-"""The build cache: executed notebooks kept by jupyter-cache, and the validated inputs of a build.
+"""The notebook cache: executed notebooks kept by jupyter-cache (the validated inputs beside them: :mod:`informe.datos.contexto`).
 
 jupyter-cache keys a notebook on its code cells. papermill writes the parameters into the
 notebook as a code cell, and every build passes ``huella`` (the fingerprint of the data, the
-year's parameters and the package, :mod:`informe.huella`) as a parameter: so the same notebook
+year's parameters and the package, :mod:`informe.construccion.huella`) as a parameter: so the same notebook
 with the same parameters and the same inputs is the same key, and any change of an input is a
 different key. The cache can only miss, never serve a stale result.
-
-The validated inputs (dataset and parameters) are pickled under the same fingerprint, so each
-notebook's ``report.open`` reads them instead of validating the data folder again: the data are
-validated once per build.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from .files import atomic_path
 
 if TYPE_CHECKING:
     import nbformat
@@ -29,7 +21,7 @@ EXECUTION_METADATA = ("papermill", "execution")
 
 
 class NotebookCache:
-    """Executed notebooks (jupyter-cache) and validated contexts, in ``folder``."""
+    """Executed notebooks (jupyter-cache), in ``folder``."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -40,11 +32,11 @@ class NotebookCache:
         """The jupyter-cache, opened once. jupyter-cache creates its folder and database on first use,
         and two processes doing that at once collide (a folder or table that already exists): two builds,
         or the workers of an ``informe lote``, open it one at a time, under a lock file beside it (as a
-        build's output folder, :func:`informe.files.build_lock`)."""
+        build's output folder, :func:`informe.construccion.salida.build_lock`)."""
         if self._cache is None:
             from jupyter_cache import get_cache
 
-            from .files import build_lock
+            from informe.construccion.salida import build_lock
 
             self.folder.mkdir(parents=True, exist_ok=True)
             with build_lock(self.folder / "cuadernos", lambda message: None):
@@ -55,12 +47,12 @@ class NotebookCache:
 
     @staticmethod
     def _parameterized(job) -> "nbformat.NotebookNode":
-        """The notebook as papermill will run it and :func:`informe.execute.tidy` will keep it: the parameters
+        """The notebook as papermill will run it and :func:`informe.construccion.ejecucion.tidy` will keep it: the parameters
         injected as a code cell, in Spanish."""
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
-        from .execute import spanish_parameters
+        from informe.construccion.ejecucion import spanish_parameters
 
         nb = load_notebook_node(str(job.source))  # as papermill reads it (every cell gets its tags list)
         nb = spanish_parameters(parameterize_notebook(nb, dict(job.parameters), kernel_name="python3"))
@@ -88,15 +80,6 @@ class NotebookCache:
         nb = _without_execution_metadata(nbformat.read(str(job.output), as_version=4))
         self.cache.cache_notebook_bundle(CacheBundleIn(nb, str(job.output)), check_validity=False, overwrite=True)
 
-    def context_path(self, key: str) -> Path:
-        return context_path(self.folder, key)
-
-    def save_context(self, key: str, dataset, params: dict) -> Path:
-        path = self.context_path(key)
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(pickle.dumps((dataset, params), protocol=pickle.HIGHEST_PROTOCOL))
-        return path
-
 
 def _without_execution_metadata(nb: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
     for cell in nb.cells:
@@ -105,16 +88,5 @@ def _without_execution_metadata(nb: "nbformat.NotebookNode") -> "nbformat.Notebo
     return nb
 
 
-def context_path(folder: Path, key: str) -> Path:
-    return Path(folder) / "contextos" / f"{key}.pkl"
 
 
-def load_context(folder: Path, key: str):
-    """(dataset, params) validated by the build with fingerprint ``key`` (a notebook's ``huella``), or None."""
-    from .huella import core_of
-
-    key = core_of(key or "")
-    path = context_path(folder, key)
-    if not key or not path.is_file() or path.stat().st_uid != os.getuid():
-        return None
-    return pickle.loads(path.read_bytes())

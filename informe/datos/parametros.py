@@ -6,9 +6,9 @@ import datetime as _dt
 import re
 from pathlib import Path
 
-from . import config
-from .load import present, read_yaml_node
-from .problems import InformeError, Problem
+from informe import config
+from informe.datos.lectura import present, read_yaml_node
+from informe.problemas import InformeError, Problem
 
 #: Documented defaults (also listed in the README and params/2023.yaml).
 DEFAULTS: dict = {

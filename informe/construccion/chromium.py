@@ -1,4 +1,4 @@
-"""Headless Chromium over the DevTools protocol on a pipe: what :func:`informe.render.html_to_pdf`
+"""Headless Chromium over the DevTools protocol on a pipe: what :func:`informe.construccion.pdf.html_to_pdf`
 needs to print the report (open a local file offline, run a script in it, print it to PDF).
 
 This is the transport Puppeteer and Playwright use underneath (``--remote-debugging-pipe``): JSON
@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import unquote
 
-from .problems import InformeError
+from informe.problemas import InformeError
 
 __all__ = ["Chromium", "ChromiumError"]
 

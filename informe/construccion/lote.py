@@ -12,7 +12,7 @@ Outputs (``--out``, by default ``outputs/lote_<Y>/``):
   sin avance, igual, sin información, % con avance, link to its report), or its error.
 
 Parameters of each agency: ``<carpeta>/params/<Y>.yaml`` if present, else the project's
-``params/<Y>.yaml`` if present, else the defaults (``anio: Y``; see :mod:`informe.params`).
+``params/<Y>.yaml`` if present, else the defaults (``anio: Y``; see :mod:`informe.datos.parametros`).
 
 Task graph, per agency (fine-grained, so the workers stay busy across agencies)::
 
@@ -26,7 +26,7 @@ Task graph, per agency (fine-grained, so the workers stay busy across agencies):
   validating again), the notebook jobs (those whose inputs are unchanged restored from the notebook
   cache), the open data (``datos/``) and the quality review. It returns plain values: the agency's name,
   counts, error lines, and the jobs to execute;
-* one task per notebook execution (:func:`run_notebook` → :func:`informe.execute.execute_job`: papermill
+* one task per notebook execution (:func:`run_notebook` → :func:`informe.construccion.ejecucion.execute_job`: papermill
   in the worker process, in the worker's kernel, reset between notebooks), submitted by the caller when
   the agency's preparation comes back; each successful notebook goes into the notebook cache at once;
 * :func:`finish_agency`, which depends on the preparation and on the agency's notebook futures (Dask
@@ -66,7 +66,6 @@ import contextlib
 import csv
 import functools
 import io
-import json
 import logging
 import os
 import signal
@@ -78,15 +77,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import config
-from .files import DISK_ERRNOS, claim_lote_output, claim_output, clear_failed, io_error, keep_failed, swap_in
-from .problems import InformeError
+from informe import config
+from informe.construccion import huella, pasos
+from informe.construccion.ejecucion import NotebookJob
+from informe.construccion.salida import (
+    DISK_ERRNOS,
+    build_lock,
+    claim_lote_output,
+    claim_output,
+    io_error,
+    staging,
+)
+from informe.problemas import InformeError
 
 __all__ = ["Agency", "Outcome", "find_agencies", "params_for", "lote", "prepare_agency", "run_notebook",
            "finish_agency", "consolidated_rows", "COUNTS", "CSV_COLUMNS"]
 
 #: The summary counts of each agency (columns of ``datos/resumen_<Y>.csv``), in order.
-COUNTS = ("indicadores", "con_avance", "sin_avance", "igual", "sin_informacion")
+COUNTS = pasos.COUNTS
 #: Columns of ``consolidado_<Y>.csv``.
 CSV_COLUMNS = ["dependencia", "carpeta", "estado", *COUNTS, "con_avance_pct", "informe_html", "informe_pdf",
                "error"]
@@ -190,7 +198,7 @@ def _identity(agency: Agency, dataset=None) -> tuple[str, str]:
     if dataset is not None:
         values = dataset.dependencia
     else:
-        from .load import read_yaml
+        from informe.datos.lectura import read_yaml
 
         try:
             values, _ = read_yaml(agency.path / "dependencia.yaml", root=agency.path)
@@ -205,7 +213,7 @@ def _identity(agency: Agency, dataset=None) -> tuple[str, str]:
     return text("nombre") or agency.name, text("gobierno")
 
 
-def _first_lines(lines: list[str], total: int | None = None) -> list[str]:
+def first_lines(lines: list[str], total: int | None = None) -> list[str]:
     """The first :data:`ERROR_LINES` lines, and how many more there are."""
     total = len(lines) if total is None else total
     kept = [line for line in lines if line.strip()][:ERROR_LINES]
@@ -230,11 +238,11 @@ def _prepare_worker() -> None:
     global _worker_ready
     if _worker_ready:
         return
-    from .execute import ensure_python_kernel
+    from informe.construccion.ejecucion import ensure_python_kernel
 
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy warning in kernels
     # jsonschema (imported by nbformat) optionally imports rfc3987_syntax, which compiles a grammar at
-    # import time (≈1.4 s); the notebook schema never uses its IRI checks (as informe.execute does).
+    # import time (≈1.4 s); the notebook schema never uses its IRI checks (as informe.construccion.ejecucion does).
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     ensure_python_kernel()
@@ -244,8 +252,8 @@ def _prepare_worker() -> None:
 @functools.lru_cache(maxsize=None)
 def _notebook_cache(folder: str):
     """The build cache of this worker's environment (one per process: its database is opened once, under
-    a lock: :attr:`informe.notebook_cache.NotebookCache.cache`)."""
-    from .notebook_cache import NotebookCache
+    a lock: :attr:`informe.construccion.cache.NotebookCache.cache`)."""
+    from informe.construccion.cache import NotebookCache
 
     cache = NotebookCache(Path(folder))
     cache.cache  # noqa: B018 — opened now, once
@@ -253,139 +261,64 @@ def _notebook_cache(folder: str):
 
 
 def prepare_agency(spec: dict) -> dict:
-    """Dask task, the first of each agency: everything before its notebooks run (see the module docstring).
+    """Dask task, the first of each agency: steps 1 and 2 of :mod:`informe.construccion.pasos`.
 
     ``spec``: ``path`` and ``name`` (the :class:`Agency`), ``year``, ``formats``, ``out`` (the agency's
     output folder), ``stage`` (its staging directory, made by the caller) and ``notebooks_dir``.
 
-    Returns plain values: ``estado`` (:data:`UNCHANGED`, :data:`INVALID`, :data:`FAILED` or :data:`READY`),
-    ``nombre`` and ``gobierno``; when unchanged or ready, ``counts`` (the ``total`` row of
-    ``datos/resumen_<Y>.csv``); when invalid or failed, ``error`` (the lines for the consolidated report:
-    the data's problems, or what failed while writing the open data, the quality review…); when ready,
-    ``jobs`` (one :func:`informe.execute.payload` per notebook, in report order), ``labels``, ``weights``,
-    ``run`` (indices of the jobs to execute: the others were restored from the notebook cache into the
-    staging directory) and ``finish`` (what :func:`finish_agency` needs)."""
-    from . import huella
-
+    Returns ``estado`` (:data:`UNCHANGED`, :data:`INVALID`, :data:`FAILED` or :data:`READY`), ``nombre`` and
+    ``gobierno``; when unchanged, ``counts`` (the ``total`` row of ``datos/resumen_<Y>.csv``); when invalid or
+    failed, ``error`` (the lines for the consolidated report: the data's problems, or what failed while writing
+    the open data, the quality review…); when ready, ``report`` (:class:`~informe.construccion.pasos.Report`),
+    ``prepared`` (:class:`~informe.construccion.pasos.Prepared`) and ``key`` (the build's fingerprint)."""
     _prepare_worker()
     agency, year, out = Agency(Path(spec["path"]), spec["name"]), spec["year"], Path(spec["out"])
     params_path = params_for(agency.path, year)
-    notebook_key = huella.notebook_inputs(agency.path, params_path, year)
-    key = huella.build_inputs(notebook_key, agency.path, year, spec["formats"])
+    notebook_key, key = pasos.fingerprints(agency.path, params_path, year, spec["formats"])
     if huella.unchanged(out, key):  # as `informe construir`: nothing to redo for this agency
         nombre, gobierno = _identity(agency)
         return {"estado": UNCHANGED, "nombre": nombre, "gobierno": gobierno,
-                "counts": _read_summary(out / "datos" / f"resumen_{year}.csv")}
+                "counts": pasos.read_summary(out / "datos" / f"resumen_{year}.csv")}
 
-    from .validate import year_inputs
+    from informe.datos.entradas import year_inputs
 
     inputs = year_inputs(agency.path, year, params_path, params_required=params_path is not None)
     if inputs.problems:
         nombre, gobierno = _identity(agency)
         lines = [f"Datos inválidos: {len(inputs.problems)} problema(s)."]
-        lines += _first_lines([str(p) for p in inputs.problems])
+        lines += first_lines([str(p) for p in inputs.problems])
         return {"estado": INVALID, "nombre": nombre, "gobierno": gobierno, "error": lines}
-    dataset, params = inputs.dataset, inputs.params
-    nombre, gobierno = _identity(agency, dataset)
+    nombre, gobierno = _identity(agency, inputs.dataset)
+    report = pasos.Report(agency.path, year, params_path, out, Path(spec["stage"]), spec["formats"],
+                          notebooks_dir=Path(spec["notebooks_dir"]))
     try:
-        return _prepare_report(agency, dataset, params, params_path, nombre, gobierno, spec, notebook_key, key)
+        prepared = pasos.prepare(report, inputs.dataset, inputs.params, notebook_key, _notebook_cache(str(config.CACHE_DIR)))
     except Exception as exc:  # noqa: BLE001 — reported with the agency's name, as any failure of one agency
         return {"estado": FAILED, "nombre": nombre, "gobierno": gobierno,
                 "error": [f"No se pudo preparar el informe: {_exception_text(exc)}"]}
+    return {"estado": READY, "nombre": nombre, "gobierno": gobierno, "report": report, "prepared": prepared,
+            "key": key}
 
 
-def _prepare_report(agency: Agency, dataset, params: dict, params_path: Path | None, nombre: str, gobierno: str,
-                    spec: dict, notebook_key: str, key: str) -> dict:
-    """:func:`prepare_agency` for valid data: cache, notebook jobs, open data, quality review."""
-    from . import quality
-    from .build import plan
-    from .execute import payload
-    from .export import export
-
-    year, formats = spec["year"], list(spec["formats"])
-    out, stage = Path(spec["out"]), Path(spec["stage"])
-    cache = _notebook_cache(str(config.CACHE_DIR))
-    # The kernels read the validated data from the cache (``huella``), and a notebook whose inputs are
-    # unchanged since an earlier run (of lote or build) comes from it, not from a kernel.
-    cache.save_context(notebook_key, dataset, params)
-    jobs = plan(dataset, year, agency.path, params_path or config.params_file(year), stage / "notebooks",
-                notebooks_dir=Path(spec["notebooks_dir"]), fingerprint=notebook_key)
-    if params_path is None:  # "" = the defaults in the notebooks (report.open), as validated here
-        for job in jobs:
-            job.parameters["params_file"] = ""
-    run = [index for index, job in enumerate(jobs) if not cache.restore(job)]
-    datos = export(dataset, year, params, stage)  # the PDF carries these files
-    quality.write_review(dataset, year, params, stage / f"calidad_{year}.html", dependencia=nombre)
-    finish = {
-        "executed": [str(job.output) for job in jobs],
-        "sources": [str(job.source) for job in jobs],
-        "finals": [str(out / "notebooks" / job.output.name) for job in jobs],
-        "title": f"{params['titulo']} — {nombre}",
-        "html": str(stage / f"informe_{year}.html"),
-        "pdf": str(stage / f"informe_{year}.pdf") if "pdf" in formats else None,
-        "attachments": [str(path) for path in datos],
-        "keep_html": "html" in formats,
-        "stage": str(stage),
-        "key": key,
-    }
-    return {"estado": READY, "nombre": nombre, "gobierno": gobierno,
-            "counts": _read_summary(stage / "datos" / f"resumen_{year}.csv"),
-            "jobs": [payload(job, config.ROOT) for job in jobs], "labels": [job.label for job in jobs],
-            "weights": [job.weight for job in jobs], "run": run, "finish": finish}
-
-
-def run_notebook(job: dict, *, store: bool = False) -> dict:
-    """Dask task: execute ONE notebook with papermill in this worker (``job`` = ``execute.payload(...)``);
-    with ``store``, a successful execution goes into the notebook cache at once.
-
-    Returns :func:`informe.execute.execute_job`'s JSON-able result plus ``seconds``."""
-    from .execute import NotebookJob, execute_job
-
+def run_notebook(job: NotebookJob) -> dict:
+    """Dask task: step 3 of :mod:`informe.construccion.pasos` for ONE notebook, in this worker's kernel, kept in
+    the notebook cache at once when it succeeds. Returns its result (``ok``, ``seconds``; or the error)."""
     _prepare_worker()
     with _notebook_lock:
-        t0 = time.perf_counter()
-        result = execute_job(**job)
-    result["seconds"] = round(time.perf_counter() - t0, 3)
-    if store and result.get("ok"):
-        try:
-            _notebook_cache(str(config.CACHE_DIR)).store(NotebookJob(job["source"], job["output"]))
-        except Exception:  # noqa: BLE001 — the cache can only miss: a notebook not kept runs again next time
-            logging.getLogger(__name__).warning("No se guardó en la caché el cuaderno %s", job["output"],
-                                                exc_info=True)
-    return result
+        return pasos.run_notebook(job, _notebook_cache(str(config.CACHE_DIR)))
 
 
 def finish_agency(prepared: dict, *results: dict) -> dict:
     """Dask task, after all of an agency's notebooks (``results``: of those that ran, in the order they were
-    submitted): record provenance, stitch the HTML report, print the PDF and record the build (the
-    manifest) in the agency's staging directory.
-
-    ``prepared``: the result of :func:`prepare_agency` (its ``finish``: ``executed``, ``sources``,
-    ``finals`` (lists of paths), ``title``, ``html``, ``pdf`` (or ``None``), ``attachments`` (the
-    open-data files the PDF carries), ``keep_html``, ``stage`` and ``key``). Returns ``ok`` and timings,
-    or the first failing notebook's index among ``results``."""
-    from .build import record_provenance, write_manifest
-    from .render import html_to_pdf, publish_html
-
+    submitted): step 4 of :mod:`informe.construccion.pasos` (provenance, HTML, PDF — the previous one kept when
+    nothing it is printed from changed — and the manifest) in the agency's staging directory. ``prepared``: the
+    result of :func:`prepare_agency`. Returns ``ok`` and timings, or the first failing notebook's index among
+    ``results``."""
     for index, result in enumerate(results):
         if not result.get("ok"):
             return {"ok": False, "failed": index}
-    spec = prepared["finish"]
-    t0 = time.perf_counter()
-    for executed, source, final in zip(spec["executed"], spec["sources"], spec["finals"]):
-        record_provenance(Path(executed), Path(source), Path(final))
-    html = publish_html([Path(p) for p in spec["executed"]], prepared["labels"], Path(spec["html"]),
-                        title=spec["title"])
-    html_seconds = time.perf_counter() - t0
-    pdf_seconds = None
-    if spec["pdf"]:
-        t1 = time.perf_counter()
-        html_to_pdf(html, Path(spec["pdf"]), attachments=[Path(p) for p in spec.get("attachments", [])])
-        pdf_seconds = round(time.perf_counter() - t1, 3)
-    if not spec["keep_html"]:
-        html.unlink()
-    write_manifest(Path(spec["stage"]), spec["key"])
-    return {"ok": True, "html_seconds": round(html_seconds, 3), "pdf_seconds": pdf_seconds}
+    done = pasos.assemble(prepared["report"], prepared["prepared"], prepared["key"])
+    return {"ok": True, "html_seconds": done["html_seconds"], "pdf_seconds": done["pdf_seconds"]}
 
 
 # --------------------------------------------------------------------------- the cluster
@@ -412,7 +345,7 @@ def _reach(scheduler: str) -> None:
     except (asyncio.TimeoutError, OSError) as exc:  # refused, unreachable, silent, closed, bad TLS
         what = f"no respondió como un planificador de Dask en {CONNECT_TIMEOUT} s"
         cause = f" ({_exception_text(exc)})" if str(exc).strip() else ""
-    except Exception as exc:  # noqa: BLE001 — an answer in another protocol (HTTP, SSH…) fails in any way
+    except Exception:  # noqa: BLE001 — an answer in another protocol (HTTP, SSH…) fails in any way
         what, cause = "respondió, pero no como un planificador de Dask (su respuesta es de otro protocolo)", ""
     raise InformeError(
         f"No se pudo usar el planificador de Dask {scheduler}: {what}{cause}. ¿Está en marcha «dask scheduler» en "
@@ -494,16 +427,36 @@ AGENCY_BAND = 10**6
 FINISH_PRIORITY = 10**12
 
 
-def _prepare_priority(rank: int) -> int:
+def prepare_priority(rank: int) -> int:
     """The priority of the preparation of the agency of rank ``rank`` (0 = the first given)."""
     return -rank * AGENCY_BAND + AGENCY_BAND - 1
 
 
-def _notebook_priorities(rank: int, weights: list[float]) -> list[int]:
+def notebook_priorities(rank: int, weights: list[float]) -> list[int]:
     """The priorities of an agency's notebooks: the heaviest first (no long tail), all below its preparation."""
     order = sorted(range(len(weights)), key=lambda k: (weights[k], -k))  # lightest first; ties in report order
     position = {k: n for n, k in enumerate(order)}
     return [-rank * AGENCY_BAND + 1 + position[k] for k in range(len(weights))]
+
+
+@dataclass
+class _Pending:
+    """One agency of the run, until it is settled: its place, its futures and what its preparation said."""
+
+    agency: Agency
+    rank: int
+    out: Path
+    started: float
+    nombre: str = ""
+    gobierno: str = ""
+    stage: Path | None = None
+    prepare: object = None  # the futures of its tasks
+    notebooks: list = field(default_factory=list)
+    finish: object = None
+    prepared: object = None  # pasos.Prepared, once its preparation is back
+
+    def futures(self) -> list:
+        return [f for f in (self.finish, *self.notebooks, self.prepare) if f is not None]
 
 
 class _Run:
@@ -514,7 +467,7 @@ class _Run:
         self.client, self.year, self.out, self.formats, self.progress = client, year, out, formats, progress
         self.files, self.total = files, total
         self.outcomes: dict[str, Outcome] = {}
-        self.pending: dict[str, dict] = {}  # agency name -> its futures, jobs, staging dir…
+        self.pending: dict[str, _Pending] = {}  # by agency name
         self.by_key: dict[str, tuple[str, str, int | None]] = {}  # future key -> (agency, kind, notebook index)
         self.settled = 0
         self.run_id = uuid.uuid4().hex[:8]
@@ -528,43 +481,39 @@ class _Run:
 
     def submit(self, agency: Agency, rank: int) -> list:
         """Take ``agency``'s lock and staging directory and submit its preparation. Returns the futures."""
-        started = time.perf_counter()
-        agency_out = self.out / agency.name
-        entry = {"agency": agency, "nombre": agency.name, "gobierno": "", "rank": rank, "prepare": None,
-                 "futures": [], "finish": None, "stage": None, "out": agency_out, "started": started}
-        self.pending[agency.name] = entry
+        entry = self.pending[agency.name] = _Pending(agency, rank, self.out / agency.name, time.perf_counter(),
+                                                     nombre=agency.name)
         try:
-            claim_output(agency_out, [agency.path], what="la carpeta de la dependencia")
-            self.files.enter_context(_lock(agency_out, self.progress))
-            stage = entry["stage"] = self.files.enter_context(_staging(agency_out))
+            claim_output(entry.out, [agency.path], what="la carpeta de la dependencia")
+            self.files.enter_context(build_lock(entry.out, self.progress))
+            entry.stage = self.files.enter_context(staging(entry.out))
         except Exception as exc:  # noqa: BLE001 — one agency's failure must not stop the others
             self._fail(agency.name, [f"No se pudo preparar el informe: {_exception_text(exc)}"])
             return []
         spec = {"path": str(agency.path), "name": agency.name, "year": self.year, "formats": list(self.formats),
-                "out": str(agency_out), "stage": str(stage), "notebooks_dir": str(config.NOTEBOOKS_DIR)}
-        fut = entry["prepare"] = self.client.submit(prepare_agency, spec, pure=False, priority=_prepare_priority(rank),
-                                                    key=self._key("preparar", agency))
+                "out": str(entry.out), "stage": str(entry.stage), "notebooks_dir": str(config.NOTEBOOKS_DIR)}
+        fut = entry.prepare = self.client.submit(prepare_agency, spec, pure=False, priority=prepare_priority(rank),
+                                                 key=self._key("preparar", agency))
         self.by_key[fut.key] = (agency.name, "preparar", None)
         return [fut]
 
-    def _submit_notebooks(self, name: str, prepared: dict) -> list:
+    def _submit_notebooks(self, entry: _Pending) -> list:
         """The agency is prepared: submit the notebooks to execute and the finishing task (which depends on
         the preparation and on them). Returns the futures."""
-        entry = self.pending[name]
-        agency = entry["agency"]
-        priorities = _notebook_priorities(entry["rank"], prepared["weights"])
+        prepared = entry.prepared
+        priorities = notebook_priorities(entry.rank, [job.weight for job in prepared.jobs])
         # In order of priority: the first ones go to idle workers as they arrive, so the heaviest first.
-        for index in sorted(prepared["run"], key=lambda k: -priorities[k]):
-            job = prepared["jobs"][index]
-            fut = self.client.submit(run_notebook, job, store=True, pure=False, priority=priorities[index],
-                                     key=self._key("cuaderno", agency, Path(job["output"]).stem))
-            self.by_key[fut.key] = (name, "cuaderno", index)
-            entry["futures"].append(fut)
-        fut = entry["finish"] = self.client.submit(finish_agency, entry["prepare"], *entry["futures"], pure=False,
-                                                   priority=FINISH_PRIORITY - entry["rank"],
-                                                   key=self._key("informe", agency))
-        self.by_key[fut.key] = (name, "informe", None)
-        return [*entry["futures"], fut]
+        for index in sorted(prepared.to_run, key=lambda k: -priorities[k]):
+            job = prepared.jobs[index]
+            fut = self.client.submit(run_notebook, job, pure=False, priority=priorities[index],
+                                     key=self._key("cuaderno", entry.agency, job.output.stem))
+            self.by_key[fut.key] = (entry.agency.name, "cuaderno", index)
+            entry.notebooks.append(fut)
+        fut = entry.finish = self.client.submit(finish_agency, entry.prepare, *entry.notebooks, pure=False,
+                                                priority=FINISH_PRIORITY - entry.rank,
+                                                key=self._key("informe", entry.agency))
+        self.by_key[fut.key] = (entry.agency.name, "informe", None)
+        return [*entry.notebooks, fut]
 
     # --- completion
 
@@ -579,86 +528,70 @@ class _Run:
             if kind == "preparar":
                 what = "No se pudo preparar el informe"
             elif kind == "cuaderno":
-                what = f"Falló el cuaderno «{entry['labels'][index]}»"
+                what = f"Falló el cuaderno «{entry.prepared.jobs[index].label}»"
             else:
                 what = "Falló el ensamblado del informe"
             self._fail(name, [f"{what}: {_exception_text(fut.exception())}"])
             return []
         result = fut.result()
         if kind == "preparar":
-            return self._prepared(name, result)
+            return self._prepared(entry, result)
         if kind == "cuaderno":  # only a failure decides
             if not result.get("ok"):
                 self._fail(name, self._notebook_error(entry, index, result))
             return []
         if not result.get("ok"):  # the finishing task saw a failed notebook first
-            futures = entry["futures"]
-            failed = futures[result["failed"]]  # among the notebooks that ran
+            failed = entry.notebooks[result["failed"]]  # among the notebooks that ran
             self._fail(name, self._notebook_error(entry, self.by_key[failed.key][2], failed.result()))
             return []
-        self._succeed(name)
+        self._succeed(entry)
         return []
 
-    def _prepared(self, name: str, prepared: dict) -> list:
+    def _prepared(self, entry: _Pending, result: dict) -> list:
+        entry.nombre, entry.gobierno = result["nombre"], result["gobierno"]
+        if result["estado"] == UNCHANGED:
+            self._settle(entry, ok=True, unchanged=True, counts=result["counts"])
+        elif result["estado"] in (INVALID, FAILED):
+            self._settle(entry, error=result["error"], validation=result["estado"] == INVALID)
+        else:
+            entry.prepared = result["prepared"]
+            return self._submit_notebooks(entry)
+        return []
+
+    def _notebook_error(self, entry: _Pending, index: int, result: dict) -> list[str]:
+        err = pasos.failure(entry.prepared.jobs[index], result, entry.out)
+        if isinstance(err, OSError):  # the disk failed, not the notebook
+            return [str(io_error(err, entry.out))]
+        return first_lines(str(err).splitlines())
+
+    def _succeed(self, entry: _Pending) -> None:
+        """The agency's report is complete in its staging directory (manifest included): move it into place."""
+        report = pasos.Report(entry.agency.path, self.year, None, entry.out, entry.stage, self.formats)
+        try:
+            pasos.settle(report)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(entry.agency.name, [f"No se pudo mover el informe a {entry.out}: {_exception_text(exc)}"])
+            return
+        self._settle(entry, ok=True, counts=entry.prepared.counts)
+
+    def _fail(self, name: str, lines: list[str]) -> None:
         entry = self.pending[name]
-        entry["nombre"], entry["gobierno"] = prepared["nombre"], prepared["gobierno"]
-        if prepared["estado"] == UNCHANGED:
-            del self.pending[name]
-            agency = entry["agency"]
-            self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, unchanged=True,
-                                 files=self._files(agency), counts=prepared["counts"],
-                                 seconds=time.perf_counter() - entry["started"]))
-            return []
-        if prepared["estado"] in (INVALID, FAILED):
-            del self.pending[name]
-            self._settle(Outcome(entry["agency"], entry["nombre"], entry["gobierno"], error=prepared["error"],
-                                 validation=prepared["estado"] == INVALID,
-                                 seconds=time.perf_counter() - entry["started"]))
-            return []
-        entry["counts"], entry["jobs"], entry["labels"] = prepared["counts"], prepared["jobs"], prepared["labels"]
-        return self._submit_notebooks(name, prepared)
+        if entry.futures():
+            self.client.cancel(entry.futures())  # the pending tasks of this agency never start
+        self._settle(entry, error=lines)
 
-    def _notebook_error(self, entry: dict, index: int, result: dict) -> list[str]:
-        from .execute import NotebookError, NotebookJob
-
-        payload = entry["jobs"][index]
-        job = NotebookJob(Path(payload["source"]), Path(payload["output"]), label=entry["labels"][index])
-        if result.get("oserror"):  # the disk failed, not the notebook
-            return [str(io_error(OSError(*result["oserror"]), entry["out"]))]
-        kept = entry["out"] / "fallidos" / job.output.name
-        if job.output.exists():  # keep the notebook with the error, as informe construir does
-            kept = keep_failed(job.output, entry["out"])
-        err = NotebookError(job, kept, result.get("ename", "Error"), result.get("evalue", ""),
-                            cell_index=None, execution_count=result.get("execution_count"),
-                            traceback=result.get("traceback"), cwd=Path.cwd())
-        return _first_lines(str(err).splitlines())
+    def _settle(self, entry: _Pending, **outcome) -> None:
+        """The agency is done (built, unchanged or failed): its :class:`Outcome`, and one line of progress."""
+        del self.pending[entry.agency.name]
+        files = self._files(entry.agency) if outcome.get("ok") else {}
+        self.record(Outcome(entry.agency, entry.nombre, entry.gobierno, files=files,
+                            seconds=time.perf_counter() - entry.started, **outcome))
 
     def _files(self, agency: Agency) -> dict[str, str]:
         return {kind: f"{agency.name}/informe_{self.year}.{kind}" for kind in ("html", "pdf") if kind in self.formats}
 
-    def _succeed(self, name: str) -> None:
-        """The agency's report is complete in its staging directory (manifest included): move it into place."""
-        entry = self.pending[name]
-        agency, out = entry["agency"], entry["out"]
-        try:
-            swap_in(entry["stage"], out)
-        except Exception as exc:  # noqa: BLE001
-            self._fail(name, [f"No se pudo mover el informe a {out}: {_exception_text(exc)}"])
-            return
-        del self.pending[name]
-        clear_failed(out)  # a previous failure is now history (only the notebooks kept by a build)
-        self._settle(Outcome(agency, entry["nombre"], entry["gobierno"], ok=True, counts=entry.get("counts", {}),
-                             files=self._files(agency), seconds=time.perf_counter() - entry["started"]))
-
-    def _fail(self, name: str, lines: list[str]) -> None:
-        entry = self.pending.pop(name)
-        futures = [f for f in (entry["finish"], *entry["futures"], entry["prepare"]) if f is not None]
-        if futures:
-            self.client.cancel(futures)  # the pending tasks of this agency never start
-        self._settle(Outcome(entry["agency"], entry["nombre"], entry["gobierno"], error=lines,
-                             seconds=time.perf_counter() - entry["started"]))
-
-    def _settle(self, outcome: Outcome) -> None:
+    def record(self, outcome: Outcome) -> None:
+        """Keep ``outcome`` and print its line of progress."""
         self.outcomes[outcome.agency.name] = outcome
         self.settled += 1
         tag = f"[{self.settled}/{self.total}] {outcome.nombre} ({outcome.agency.name})"
@@ -688,31 +621,6 @@ def _exception_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
-@contextlib.contextmanager
-def _lock(out: Path, progress):
-    from .files import build_lock
-
-    with build_lock(out, progress):
-        yield
-
-
-@contextlib.contextmanager
-def _staging(out: Path):
-    from .files import staging
-
-    with staging(out) as stage:
-        yield stage
-
-
-def _read_summary(path: Path) -> dict[str, int]:
-    """The ``total`` row of ``datos/resumen_<Y>.csv``."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["objetivo_id"] == "total":
-                return {column: int(row[column]) for column in COUNTS}
-    raise InformeError(f"{path} no tiene la fila «total».")
-
-
 def _share(counts: dict[str, int]) -> float | None:
     """Con avance / indicadores × 100 (None without indicators)."""
     if not counts or not counts.get("indicadores"):
@@ -727,8 +635,8 @@ def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None
     :class:`Outcome` per agency, in the order given (see the module docstring)."""
     from distributed import as_completed
 
-    from .execute import ensure_python_kernel
-    from .files import build_lock
+    from informe.construccion.ejecucion import ensure_python_kernel
+    from informe.construccion.salida import build_lock
 
     progress = progress or functools.partial(print, flush=True)
     agencies = find_agencies(dirs)
@@ -746,7 +654,7 @@ def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None
             queue = as_completed([], with_results=False)
             for rank, agency in enumerate(agencies):
                 if agency.problem:  # named in the progress and the consolidated report, never skipped
-                    run._settle(Outcome(agency, agency.name, error=[agency.problem], validation=True))
+                    run.record(Outcome(agency, agency.name, error=[agency.problem], validation=True))
                 else:
                     queue.update(run.submit(agency, rank))
             for fut in queue:
@@ -795,7 +703,7 @@ def consolidated_rows(outcomes: list[Outcome]) -> list[dict]:
 
 
 def _csv_text(rows: list[dict]) -> str:
-    from .export import csv_cell
+    from informe.calculo.datos_abiertos import csv_cell
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -811,9 +719,10 @@ def consolidated_html(outcomes: list[Outcome], year: int) -> str:
 
     from markupsafe import Markup
 
-    from . import fmt, present
+    from informe import formato
+    from informe.reporte import presentacion
 
-    css = present.stylesheet()
+    css = presentacion.stylesheet()
     if "</" in css:
         raise ValueError("la hoja de estilos no puede contener «</».")
     rows = consolidated_rows(outcomes)
@@ -822,16 +731,16 @@ def consolidated_html(outcomes: list[Outcome], year: int) -> str:
     share = _share(total)
     governments = {o.gobierno for o in outcomes} - {""}
     for n, row in enumerate(rows, 1):
-        row["pct_texto"] = fmt.percent(row["con_avance_pct"], 1) if row["con_avance_pct"] is not None else "N/D"
+        row["pct_texto"] = formato.percent(row["con_avance_pct"], 1) if row["con_avance_pct"] is not None else "N/D"
         row["ancla"] = f"error-{n}"
         # Links relative to this document, each path segment percent-encoded: no folder name can become a
         # scheme ("javascript:…") or leave the output folder.
         row["enlaces"] = {kind: "./" + quote(row[f"informe_{kind}"], safe="/") for kind in ("html", "pdf")
                           if row[f"informe_{kind}"]}
         row["lineas"] = row["error"].splitlines()
-    html = present.render(
+    html = presentacion.render(
         "lote.html.j2", anio=year, filas=rows, total=total, construidos=len(built),
-        total_pct=fmt.percent(share, 1) if share is not None else "N/D",
+        total_pct=formato.percent(share, 1) if share is not None else "N/D",
         gobierno=governments.pop() if len(governments) == 1 else "",
         fallidas=[r for r in rows if r["estado"] != "construido"], css=Markup(css))
     return html if html.endswith("\n") else html + "\n"
@@ -839,7 +748,7 @@ def consolidated_html(outcomes: list[Outcome], year: int) -> str:
 
 def write_consolidated(outcomes: list[Outcome], year: int, out: Path) -> tuple[Path, Path]:
     """Write ``consolidado_<Y>.html`` and ``consolidado_<Y>.csv`` in ``out`` (atomically; same outcomes, same bytes)."""
-    from .files import write_text_atomic
+    from informe.escritura import write_text_atomic
 
     html = write_text_atomic(Path(out) / f"consolidado_{year}.html", consolidated_html(outcomes, year))
     table = write_text_atomic(Path(out) / f"consolidado_{year}.csv", _csv_text(consolidated_rows(outcomes)))

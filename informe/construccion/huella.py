@@ -19,10 +19,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import config
+from informe import config
 
 #: Files of the package that shape the notebooks' outputs (not the stitching).
-PACKAGE_PATTERNS = ("*.py", "templates/secciones/*", "templates/informe/*.mplstyle")
+PACKAGE_PATTERNS = ("**/*.py", "templates/secciones/*", "templates/informe/*.mplstyle")
 #: Files (in config.TEMPLATES_DIR) that shape only the stitched HTML and the PDF.
 STITCH_PATTERNS = ("informe/index.html.j2", "informe/conf.json", "informe/informe.css")
 
@@ -85,11 +85,6 @@ def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
     patterns = tuple(p.format(anio=year) for p in NOTEBOOK_READS.get(notebook, ALL_NARRATIVE))
     extra = _digest(_data_entries(data_dir, _files(config.data_folder(data_dir), patterns))) if patterns else "0"
     return f"{core}-{extra[:16]}"
-
-
-def core_of(key: str) -> str:
-    """The core fingerprint inside a notebook's ``huella`` (what the validated inputs are kept under)."""
-    return key.split("-", 1)[0]
 
 
 def notebook_inputs(data_dir: Path, params_path: Path | None, year: int) -> str:

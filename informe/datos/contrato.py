@@ -11,16 +11,14 @@ schemas as ``isin`` checks over the ids actually present.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .load import LINE, Dataset, closest, header_problems, unknown_keys, yaml_line
-from .problems import DataError, Problem
+from informe.datos.lectura import LINE, header_problems, unknown_keys, yaml_line
+from informe.problemas import Problem
 
 SENTIDOS = ("ascendente", "descendente")
 FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual")
@@ -364,7 +362,7 @@ def _people_problems(file: str, key: str, value, node) -> list[Problem]:
 def dependencia_problems(dependencia: dict, node=None) -> list[Problem]:
     """The shape of dependencia.yaml: required texts, optional texts, lists of people, no unknown key.
 
-    ``node`` (from :func:`informe.load.read_yaml_node`) gives the line of each problem.
+    ``node`` (from :func:`informe.datos.lectura.read_yaml_node`) gives the line of each problem.
     """
     file = "dependencia.yaml"
     problems = []
@@ -415,80 +413,9 @@ def validate_tables(dependencia: dict, tables: dict[str, pd.DataFrame]) -> list[
 
 # ----------------------------------------------------------------------------- every blocker of a year
 
-@dataclass
-class YearInputs:
-    """What building one year needs, checked at once (see :func:`year_inputs`)."""
-
-    year: int | None
-    dataset: Dataset | None = None
-    params: dict | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
-def _raw_years(tables: dict[str, pd.DataFrame]) -> list[int] | None:
-    """The years of resultados.csv read as text (None when the file or its column is unusable)."""
-    res = tables.get("resultados.csv")
-    if res is None or "anio" not in res:
-        return None
-    years = res["anio"].dropna().astype(str)
-    return sorted({int(y) for y in years[years.str.fullmatch(YEAR)]})
 
 
-def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path | str | None = None, *,
-                params_required: bool = True) -> YearInputs:
-    """Every blocker for building ``year`` from ``data_dir``, at once, and what was read.
-
-    The same checks, in the same terms, as ``informe construir``: the data contract (every
-    file), results for ``year`` in resultados.csv, the year's parameters (``params_path``,
-    by default ``<data_dir>/params/<year>.yaml`` if present, else ``params/<year>.yaml``; with ``params_required=False`` a missing default
-    file means the default values, as ``informe validar`` without ``--year`` does), and
-    the year's narrative and institucional/ files. ``year=None`` means the last year with
-    results (then nothing year-specific is checked when there is none).
-    """
-    from . import config, narrative
-    from .load import check_tables
-    from .params import check_params
-
-    data_dir = Path(data_dir) if data_dir else config.DATA_DIR
-    try:
-        dataset, problems, tables = check_tables(data_dir)
-    except DataError as err:  # the folder itself is unusable; the parameters are still checked below
-        dataset, problems, tables = None, list(err.problems), {}
-    years = dataset.years if dataset is not None else _raw_years(tables)
-    if year is None:
-        if not years:
-            problems += narrative.check(data_dir, None)  # institucional/ does not depend on the year
-            return YearInputs(None, dataset if not problems else None, None, problems)
-        year = years[-1]
-    elif years is not None and year not in years:
-        present = ", ".join(map(str, years)) or "ninguno"
-        missing = [Problem(
-            "resultados.csv", f"no hay resultados para el año {year} (años con resultados: {present}); agregue "
-            f"las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.", column="anio",
-            value=str(year))]
-        if config.is_book(data_dir):  # named by the workbook's sheet
-            from .libro import in_book
-
-            missing = in_book(data_dir, missing, [])
-        problems += missing
-    problems += narrative.check(data_dir, year)
-    params, found = check_params(year, params_path or config.params_file(year, data_dir), required=params_required)
-    problems += found
-    return YearInputs(year, dataset if not problems else None, params, problems)
 
 
-def check_year_inputs(data_dir: Path | str | None, year: int, params_path: Path | str | None = None, *,
-                      params_required: bool = True) -> list[Problem]:
-    """Every blocker for ``informe construir --year <year>`` at once (empty list: the inputs are buildable).
-
-    Data problems (every file of ``data_dir``, default ``data/``), missing results for
-    ``year``, problems of the parameters file (``params_path``, default
-    ``params/<year>.yaml``, required as ``informe construir`` requires it) and of the narrative
-    (``narrativa/<year>/``, ``institucional/``). Each is a :class:`~informe.problems.Problem`
-    with file, row, column and how to fix it; raise ``DataError(problems)`` to report them.
-    """
-    return year_inputs(data_dir, year, params_path, params_required=params_required).problems

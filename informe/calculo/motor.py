@@ -29,8 +29,8 @@ import math
 
 import pandas as pd
 
-from .params import engine_defaults
-from .values import is_missing
+from informe.datos.parametros import engine_defaults
+from informe.valores import is_missing
 
 STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
 LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",

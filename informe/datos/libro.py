@@ -8,8 +8,8 @@
   columns are formatted as text (Excel never turns «1.10» into 1.1), the header row is frozen.
   With a data folder, its data are filled in: numbers as numbers with a format that shows the
   decimals the CSV had (84.20 → 84.2 shown as «0.00»).
-* :func:`read_book` — what :func:`informe.load.read_raw` returns for a folder, from a workbook:
-  the same raw text tables (object dtype, ``None`` for empty, :data:`~informe.load.LINE` = the
+* :func:`read_book` — what :func:`informe.datos.entradas.read_raw` returns for a folder, from a workbook:
+  the same raw text tables (object dtype, ``None`` for empty, :data:`~informe.datos.lectura.LINE` = the
   row the sheet shows, ``attrs["header_row"]``) and the same ``dependencia`` dict, so
   validation, the engine, the exports and the notebooks are unchanged. The narrative
   (``narrativa/``, ``institucional/``) and ``params/`` stay as files in the workbook's folder.
@@ -23,7 +23,7 @@ separators; a percent format shows the value × 100 without the sign (0.842 with
 a cell with only spaces is empty, and so are rows that only have formatting. A formula is read
 through the value the program that saved the workbook cached (Excel and LibreOffice always
 do); a formula without a cached value, or one that shows an error (``#DIV/0!``), is a problem
-of that cell. Before any cell is read, :mod:`informe.hoja_xml` checks each sheet's XML: merged cells
+of that cell. Before any cell is read, :mod:`informe.datos.hoja_xml` checks each sheet's XML: merged cells
 and a damaged cell (a shared string or a format that does not exist, ``NaN`` stored as a number,
 an impossible reference) are problems of that sheet, which is then not read.
 
@@ -54,12 +54,29 @@ from pathlib import Path
 
 import pandas as pd
 
-from .files import atomic_path
-from .hoja_xml import check_sheet
-from .load import CSV_FILES, LINE, MAX_BYTES, SAVE_AS_BOOK, closest, header_problems, read_bytes
-from .problems import DataError, InformeError, Problem
-from .validate import (COLUMNS, DEPENDENCIA_PEOPLE, DEPENDENCIA_TEXTS, ESTADOS, FRECUENCIAS, NUMBER,
-                       OPTIONAL_COLUMNS, PERSON_KEYS, SENTIDOS)
+from informe.datos.contrato import (
+    COLUMNS,
+    DEPENDENCIA_PEOPLE,
+    DEPENDENCIA_TEXTS,
+    ESTADOS,
+    FRECUENCIAS,
+    NUMBER,
+    OPTIONAL_COLUMNS,
+    PERSON_KEYS,
+    SENTIDOS,
+)
+from informe.datos.hoja_xml import check_sheet
+from informe.datos.lectura import (
+    CSV_FILES,
+    LINE,
+    MAX_BYTES,
+    SAVE_AS_BOOK,
+    closest,
+    header_problems,
+    read_bytes,
+)
+from informe.escritura import atomic_path
+from informe.problemas import DataError, InformeError, Problem
 
 #: Each table of the contract and its sheet.
 SHEETS = {file: file.removesuffix(".csv") for file in CSV_FILES}
@@ -295,7 +312,7 @@ def _letter(column: int) -> str:
 
 def read_sheet(ws, book: str, sheet: str, formulas: dict[tuple[int, int], str],
                required: bool = True) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """One sheet as :func:`informe.load.read_csv` reads a CSV: text cells, ``None`` for empty, :data:`LINE`.
+    """One sheet as :func:`informe.datos.lectura.read_csv` reads a CSV: text cells, ``None`` for empty, :data:`LINE`.
 
     The first row with a value is the header; columns without a name are left out (a value in one
     is a problem); rows without any value (also those that only have formatting) are skipped. An
@@ -377,7 +394,7 @@ MERGED = ("están combinadas: solo la primera guarda el valor y las demás filas
 
 def scan_sheets(data: bytes, workbook, book: str) -> dict[str, list[Problem]]:
     """{sheet: problems} of the sheets the program reads whose XML has merged cells or a damaged cell
-    (:mod:`informe.hoja_xml`); ``workbook`` is ``data`` opened read-only. :func:`read_book` reads no cell of
+    (:mod:`informe.datos.hoja_xml`); ``workbook`` is ``data`` opened read-only. :func:`read_book` reads no cell of
     such a sheet, so no other problem is reported from it."""
     styles = len(workbook._cell_styles)  # openpyxl keeps the cell formats and shared strings it read only in
     found: dict[str, list[Problem]] = {}  # these private attributes
@@ -477,7 +494,7 @@ def _dependencia(workbook, book: str, formulas, damaged: dict[str, list[Problem]
 
 
 def read_book(path: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]:
-    """:func:`informe.load.read_raw` of a workbook: dependencia dict, raw text tables (keyed by the CSV names
+    """:func:`informe.datos.entradas.read_raw` of a workbook: dependencia dict, raw text tables (keyed by the CSV names
     of the contract), problems (each naming the workbook, the sheet, the row and the column)."""
     path = Path(path)
     book = path.name
@@ -625,23 +642,11 @@ def _sheet(workbook, sheet: str, columns: list[str], rows: list[list[str | None]
     ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(columns)).column_letter}{max(2, len(rows) + 1)}"
 
 
-def write_template(out: Path, data: Path | str | None = None) -> list[Problem]:
-    """Write the workbook ``out`` (atomically, mode 0644): empty, or with the data of ``data`` (a data folder
-    or a workbook). Returns the problems the validator finds in those data (written as they are, to be fixed
-    in the workbook); raises :class:`DataError` when they cannot be read at all."""
+def write_book(out: Path, dependencia: dict, tables: dict[str, pd.DataFrame]) -> None:
+    """Write the workbook ``out`` (atomically, mode 0644) with ``dependencia`` and the text ``tables`` (each
+    possibly missing: its sheet has only the header), one sheet per table of the contract, with notes and lists."""
     import openpyxl
 
-    from .load import read_raw
-    from .validate import validate_tables
-
-    dependencia: dict = {}
-    tables: dict[str, pd.DataFrame] = {}
-    found: list[Problem] = []
-    if data is not None:
-        dependencia, tables, problems = read_raw(Path(data))
-        if problems:
-            raise DataError(problems)
-        found = validate_tables(dependencia, tables)
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     keys = [[key, dependencia.get(key)] for key in DEPENDENCIA_TEXTS]
@@ -663,4 +668,3 @@ def write_template(out: Path, data: Path | str | None = None) -> list[Problem]:
         _sheet(workbook, sheet, columns, rows, {c: note(sheet, c) for c in COLUMNS[file]})
     with atomic_path(Path(out)) as tmp:
         workbook.save(tmp)
-    return found
