@@ -7,12 +7,23 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = PACKAGE_DIR.parent
+
+
+def _project() -> Path:
+    """The project folder: the source tree that holds the package (a clone, installed editable), else the
+    working directory (an installed package: ``data/``, ``params/`` and ``outputs/`` are those of the folder
+    the command runs in)."""
+    parent = PACKAGE_DIR.parent
+    return parent if (parent / "pyproject.toml").is_file() and (parent / "data").is_dir() else Path.cwd()
+
+
+ROOT = _project().resolve()
 
 #: The embedded default data: the Oficialía Mayor de Sonora.
 DATA_DIR = Path(os.environ.get("INFORME_DATA", ROOT / "data"))
 PARAMS_DIR = ROOT / "params"
-NOTEBOOKS_DIR = ROOT / "notebooks"
+#: The report's notebooks, inside the package (``notebooks/`` of the project is a link to them).
+NOTEBOOKS_DIR = PACKAGE_DIR / "cuadernos"
 OUTPUTS_DIR = ROOT / "outputs"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 #: The build cache (executed notebooks, validated inputs), keyed by content: never stale.

@@ -9,7 +9,7 @@ need=()
 # at random (grep exits on the first match, cmd gets SIGPIPE).
 fonts=$(fc-list 2>/dev/null || true)
 [[ ${fonts,,} == *"dejavu sans"* ]] || need+=(fonts-dejavu-core)
-# Chromium, or the browser named by INFORME_CHROMIUM (render.py).
+# Chromium, or the browser named by INFORME_CHROMIUM (informe/construccion/pdf.py).
 command -v "${INFORME_CHROMIUM:-chromium}" >/dev/null || need+=(chromium)
 if [ "${1:-}" = "--test" ]; then
   command -v pdftotext >/dev/null || need+=(poppler-utils)

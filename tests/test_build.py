@@ -353,7 +353,7 @@ def test_executed_notebooks_record_project_relative_paths(report_2023):
 
     nb = nbformat.read(str(report_2023 / "notebooks" / "07_objetivo_2.ipynb"), as_version=4)
     meta = nb.metadata["papermill"]
-    assert meta["input_path"] == "notebooks/07_objetivo.ipynb"
+    assert meta["input_path"] == "informe/cuadernos/07_objetivo.ipynb"  # the notebooks are package data
     assert meta["parameters"]["data_dir"] == "data" and meta["parameters"]["params_file"] == "params/2023.yaml"
     assert str(config.ROOT) not in json.dumps(meta["parameters"]) + meta["input_path"]
 

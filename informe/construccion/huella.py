@@ -14,6 +14,7 @@ report is stitched and printed again without executing any notebook.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -44,19 +45,12 @@ def _digest(entries: list[tuple[str, Path | bytes]]) -> str:
     return h.hexdigest()
 
 
-#: Narrative files each notebook reads besides the core tables (relative to the data folder). A
-#: notebook not listed here depends on every narrative file. The notebook cache key of a notebook
-#: is the core fingerprint plus the fingerprint of these files: editing acciones.md re-executes the
-#: objective notebooks and the annex (whose quality notes read every narrative), nothing else.
+#: The data folder's narrative (its other files are the core: every notebook reads them). Which narrative
+#: files a notebook reads is declared in the notebook itself, ``metadata.informe.lee`` (patterns relative
+#: to the data folder, ``{anio}`` the year): its cache key is the core fingerprint plus the fingerprint of
+#: those files, so editing acciones.md re-executes the objective notebooks and the annex, nothing else. A
+#: notebook that declares nothing depends on every narrative file.
 NARRATIVE = ("narrativa", "institucional")
-NOTEBOOK_READS = {
-    "00_portada": (),
-    "01_introduccion": ("narrativa/{anio}/introduccion.md", "institucional/*"),
-    "06_resumen_ejecutivo": ("narrativa/{anio}/resumen_ejecutivo.md",),
-    "07_objetivo": ("narrativa/{anio}/acciones.md",),
-    "08_proyectos": ("narrativa/{anio}/proyectos.yaml",),
-    "09_glosario": ("institucional/*",),
-}
 ALL_NARRATIVE = ("narrativa/**/*", "institucional/**/*")
 
 
@@ -80,10 +74,34 @@ def _core_files(data_dir: Path) -> list[Path]:
     return [p for p in _data_files(data_dir) if p.relative_to(folder).parts[0] not in NARRATIVE]
 
 
+def reads(notebook: str) -> tuple[str, ...]:
+    """The narrative a notebook of the package declares it reads (``metadata.informe.lee``), else all of it."""
+    path = config.NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    try:
+        return _declared(path, path.stat().st_mtime_ns)
+    except OSError:
+        return ALL_NARRATIVE
+
+
+@functools.lru_cache(maxsize=64)
+def _declared(path: Path, modified: int) -> tuple[str, ...]:
+    try:
+        declared = json.loads(path.read_text(encoding="utf-8"))["metadata"]["informe"]["lee"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ALL_NARRATIVE
+    return tuple(declared) if isinstance(declared, list) and all(isinstance(p, str) for p in declared) else ALL_NARRATIVE
+
+
+def declared_files(data_dir: Path, notebook: str, year: int) -> list[Path]:
+    """The narrative files of ``data_dir`` that ``notebook`` declares it reads for ``year``."""
+    patterns = tuple(p.format(anio=year) for p in reads(notebook))
+    return _files(config.data_folder(data_dir), patterns) if patterns else []
+
+
 def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
     """The ``huella`` parameter of one notebook: the core fingerprint and that of the narrative it reads."""
-    patterns = tuple(p.format(anio=year) for p in NOTEBOOK_READS.get(notebook, ALL_NARRATIVE))
-    extra = _digest(_data_entries(data_dir, _files(config.data_folder(data_dir), patterns))) if patterns else "0"
+    files = declared_files(data_dir, notebook, year)
+    extra = _digest(_data_entries(data_dir, files)) if reads(notebook) else "0"
     return f"{core}-{extra[:16]}"
 
 
