@@ -278,11 +278,11 @@ def cmd_validate(args) -> int:
         return 0
     notes = calidad.findings(dataset, year, found.params)
     print(f"Avisos de calidad de datos para {year}: {len(notes)}")
-    if args.data is not None and config.is_book(args.data):  # named by the workbook's sheet and row
-        from informe.datos.libro import in_book
+    if args.data is not None:  # a workbook's notes are named by its sheet and row
+        from informe.datos.entradas import located
         from informe.problemas import Problem
 
-        notes = in_book(args.data, [Problem(n.file, n.message, line=n.line) for n in notes], [])
+        notes = located(args.data, [Problem(n.file, n.message, line=n.line) for n in notes])
     for note in notes:
         print(f"AVISO {note}")
     return 0

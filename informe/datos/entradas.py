@@ -77,6 +77,13 @@ def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Proble
     return dependencia, tables, problems
 
 
+def located(data_dir: Path | str, problems: list[Problem], earlier: list[Problem] = ()) -> list[Problem]:
+    """``problems`` found in the tables of ``data_dir`` (named by their CSV file and line), named where the user
+    sees them: unchanged for a data folder; for a workbook, by its sheet and row (:func:`informe.datos.libro.in_book`;
+    a cell already among ``earlier`` is not reported twice)."""
+    return in_book(Path(data_dir), problems, list(earlier)) if config.is_book(data_dir) else problems
+
+
 def _number(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce").astype("Float64")
 
@@ -125,8 +132,7 @@ def check_tables(data_dir: Path | str | None = None) -> tuple[Dataset | None, li
     data_dir = Path(data_dir) if data_dir else config.DATA_DIR
     dependencia, tables, problems = read_raw(data_dir)
     found = validate_tables(dependencia, tables)
-    if config.is_book(data_dir):
-        found = in_book(data_dir, found, problems)
+    found = located(data_dir, found, problems)
     problems += found
     if problems or len(tables) < len(CSV_FILES):
         return None, problems, tables
@@ -200,8 +206,7 @@ def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path
             "resultados.csv", f"no hay resultados para el año {year} (años con resultados: {present}); agregue "
             f"las filas de {year} (una por indicador, columna anio = {year}) o pida otro año.", column="anio",
             value=str(year))]
-        if config.is_book(data_dir):  # named by the workbook's sheet
-            missing = in_book(data_dir, missing, [])
+        missing = located(data_dir, missing)
         problems += missing
     problems += narrativa.check(data_dir, year)
     params, found = check_params(year, params_path or config.params_file(year, data_dir), required=params_required)
