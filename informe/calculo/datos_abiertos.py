@@ -1,4 +1,4 @@
-"""Stage 3: the open data of a year, in ``<out>/datos/`` (docs/contrato-de-datos.md, section 13).
+"""Stage 2: the open data of a year, in ``<out>/datos/`` (docs/contrato-de-datos.md, section 13).
 
 * ``indicadores_<Y>.csv`` — one row per indicator (``motor.EXPORT_COLUMNS``); the published figures
   (``linea_base_valor``, ``resultado_valor``, ``meta_valor``) keep the decimals they were published

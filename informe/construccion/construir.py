@@ -1,4 +1,4 @@
-"""Stage 5: build orchestration — papermill per notebook, open-data exports, HTML, PDF.
+"""``informe construir``: the steps of :mod:`informe.construccion.pasos` in a row, with a pool of local processes.
 
 ``informe construir --year Y`` = :func:`build`. Every input is checked before any notebook
 runs and every blocker is reported at once. Outputs go to ``outputs/<Y>/`` (or ``--out``):

@@ -13,17 +13,8 @@ Progress lines (start and end of each notebook) are emitted in the calling proce
 Ctrl-C reaches the caller only (workers ignore SIGINT): the caller terminates the workers,
 and their kernels, which watch their parent, exit with them.
 
-Kernels talk over IPC sockets in a private temporary directory, not TCP ports: two
-kernels starting at once never collide, and nothing listens on the network. A kernel
-that dies before running any cell is started again, once.
-
-Each worker keeps its kernel for its next notebook and resets it first (IPython's
-``reset(new_session=True)``: empty namespace and history, ``In [1]`` again; the imported
-modules stay). Starting a kernel and importing pandas, matplotlib and the package costs
-≈2 s, more than most notebooks take to run; the executed notebooks are the same as with a
-new kernel each (same outputs, same ``In [n]``). A kernel is reused only with the same
-kernel name, working directory, arguments and environment, and never after a failed
-notebook.
+Each worker keeps its kernel for its next notebook and resets it first (:mod:`informe.construccion.nucleos`);
+a kernel that dies before running any cell is started again, once.
 
 The kernel: ``kernel_name="python3"`` must mean *this* interpreter (the project's venv);
 :func:`ensure_python_kernel` checks it and, if another ``python3`` spec would win, writes a

@@ -19,19 +19,23 @@ Task graph, per agency (fine-grained, so the workers stay busy across agencies):
     prepare(A) ──► the caller submits A's notebooks ──► nb(A,1) nb(A,2) … nb(A,n) ──┐
         └───────────────────────────────────────────────────────────────────────────┴─► finish(A)
 
+Each task is a step of :mod:`informe.construccion.pasos`, the steps ``informe construir`` calls in a row:
+
 * :func:`prepare_agency`, the first task of each agency: the fingerprints (an agency whose inputs are
   those of its report in ``<out>/<carpeta>`` is settled "sin cambios" and nothing else runs), the
-  validation (``validate.year_inputs``: every blocker at once, as ``informe validar``; the data are
-  read and validated once, here), the validated inputs into the cache (the kernels read them instead of
-  validating again), the notebook jobs (those whose inputs are unchanged restored from the notebook
-  cache), the open data (``datos/``) and the quality review. It returns plain values: the agency's name,
-  counts, error lines, and the jobs to execute;
-* one task per notebook execution (:func:`run_notebook` → :func:`informe.construccion.ejecucion.execute_job`: papermill
-  in the worker process, in the worker's kernel, reset between notebooks), submitted by the caller when
-  the agency's preparation comes back; each successful notebook goes into the notebook cache at once;
+  validation (``entradas.year_inputs``: every blocker at once, as ``informe validar``; the data are
+  read and validated once, here) and :func:`~informe.construccion.pasos.prepare` (the validated inputs
+  for the kernels, the notebook jobs — those whose inputs are unchanged restored from the notebook cache
+  —, the open data and the quality review);
+* one task per notebook execution (:func:`run_notebook` → :func:`informe.construccion.pasos.run_notebook`:
+  papermill in the worker process, in the worker's kernel, reset between notebooks), submitted by the
+  caller when the agency's preparation comes back; each successful notebook goes into the notebook cache
+  at once; a failure is named as ``informe construir`` names it, with its cell
+  (:func:`~informe.construccion.pasos.failure`);
 * :func:`finish_agency`, which depends on the preparation and on the agency's notebook futures (Dask
-  starts it as soon as the last notebook is done): provenance, ``render.publish_html``,
-  ``render.html_to_pdf`` and the record of the build (``build.write_manifest``);
+  starts it as soon as the last notebook is done): :func:`~informe.construccion.pasos.assemble`
+  (provenance, HTML, the PDF — the previous one kept when nothing it is printed from changed — and the
+  record of the build);
 * priorities: every finishing task first; then agency by agency in the order given (results arrive
   steadily), inside an agency the heaviest notebooks first; the next agency's preparation comes right
   after the notebooks of the agency before it, so it runs while the last of those notebooks finish.
@@ -48,14 +52,14 @@ use the cache of their worker's environment: on a real cluster every worker need
 
 Each agency is written into a staging directory beside ``<out>/<carpeta>`` (made by the caller, which
 holds the agency's lock) and swapped in by the caller only when the agency's report is complete
-(``files.staging`` / ``files.swap_in``, as ``informe construir``): a failed agency keeps its previous
+(``salida.staging`` / :func:`~informe.construccion.pasos.settle`, as ``informe construir``): a failed agency keeps its previous
 outputs. One failing agency (invalid data, a failing notebook, a crashed worker) never stops the
 others: its pending tasks are cancelled, it is listed in the consolidated report with its error, and
 the exit code is 1 (2 when every agency failed validation). Progress: one line per finished or failed
 agency, in order of completion, printed by the caller.
 
-Tasks are plain module-level functions with plain arguments (strings, dicts), so they pickle to any
-worker; the workers import ``informe`` from their own environment. On a real cluster every worker
+Tasks are plain module-level functions with plain arguments (strings, dicts, dataclasses of paths), so
+they pickle to any worker; the workers import ``informe`` from their own environment. On a real cluster every worker
 needs the project installed and the data and output folders at the same paths as the caller.
 """
 

@@ -33,7 +33,7 @@ YEAR = r"^[0-9]{4}$"
 
 #: The contract's columns of each CSV (data/README.md), in the documented order, and those that
 #: may be absent. A column not listed is an extra column, which the contract allows
-#: (see load.header_problems).
+#: (see lectura.header_problems).
 COLUMNS: dict[str, list[str]] = {
     "objetivos.csv": ["objetivo_id", "nombre"],
     "estrategias.csv": ["estrategia_id", "objetivo_id", "nombre"],
@@ -200,7 +200,7 @@ def _schema_problems(file: str, frame: pd.DataFrame, schema: pa.DataFrameSchema)
 
     for case in cases.to_dict("records"):
         check = str(case["check"])
-        if check == "column_in_dataframe":  # normally caught before by load.header_problems
+        if check == "column_in_dataframe":  # normally caught before by lectura.header_problems
             problems.append(Problem(file, f"falta la columna obligatoria «{case['failure_case']}» en el "
                                     "encabezado (línea 1); agréguela con ese nombre exacto.",
                                     line=1, column=str(case["failure_case"])))

@@ -1,10 +1,10 @@
-"""Stage 1: read a data directory into typed tables, validated against the contract.
+"""Stage 1's readers: every file of the data folder, read safely, as text.
 
 Every file of the data folder (CSV, YAML, Markdown) is read by one safe reader,
 :func:`read_bytes`: only regular files inside the data folder (a symbolic link must
 point inside it), at most :data:`MAX_BYTES` each. Every CSV is read as text first (so
 a bad value can be reported exactly as the user typed it, with its row), validated by
-:mod:`informe.datos.contrato`, and only then converted to typed columns.
+:mod:`informe.datos.contrato`, and only then converted to typed columns (:mod:`informe.datos.entradas`).
 
 Row numbers are the ones a spreadsheet shows: the header is row 1, the first record
 row 2, and each record is one row even when a cell holds line breaks.

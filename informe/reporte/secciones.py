@@ -1,6 +1,6 @@
-"""Stage 4: the report's sections. Data first, presentation second.
+"""Stage 3: the report's sections. Data first, presentation second.
 
-Notebooks call these functions and nothing else: ``ctx = report.open(anio, data_dir)``
+Notebooks call these functions and nothing else: ``ctx = secciones.open(anio, data_dir)``
 (loads and validates once), then one call per element of the report.
 
 * **Tables** are tidy, typed pandas DataFrames (numbers as numbers, the semáforo an
