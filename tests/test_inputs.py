@@ -265,14 +265,14 @@ def test_directory_where_a_file_is_expected(data_dir, capsys):
 
 def test_unreadable_file(data_dir, capsys, monkeypatch):
     """Tests run as root, where permission bits do not block reads: the denial is simulated."""
-    real_open = lectura._open
+    real_open = lectura.open_file
 
     def denied(path):
         if Path(path).name == "indicadores.csv":
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path)
 
-    monkeypatch.setattr(lectura, "_open", denied)
+    monkeypatch.setattr(lectura, "open_file", denied)
     problem = expect(capsys, data_dir, "indicadores.csv", None, None, "permiso denegado")
     assert "chmod" in problem.message
 

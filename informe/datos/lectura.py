@@ -47,7 +47,7 @@ SAVE_AS_BOOK = "ábralo en Excel o LibreOffice y guárdelo como «Libro de Excel
 
 # ----------------------------------------------------------------------------- the safe reader
 
-def _open(path: Path) -> int:
+def open_file(path: Path) -> int:
     """Open for reading without blocking (a FIFO) or acquiring a terminal; tests replace it."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     return os.open(path, flags)
@@ -108,7 +108,7 @@ def read_bytes(path: Path, root: Path | None = None, name: str | None = None,
         return refuse(f"pesa {_size(info.st_size)}; el máximo es {_size(limit)} por archivo. Revise que sea "
                       "el archivo correcto (los datos de una dependencia pesan unos cuantos KB).")
     try:
-        fd = _open(path)
+        fd = open_file(path)
     except PermissionError:
         return refuse("no se puede leer: permiso denegado. Dé permiso de lectura al archivo "
                       "(p. ej. «chmod a+r ARCHIVO») o cópielo a una carpeta suya.")
