@@ -24,13 +24,15 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from informe import config
 from informe.construccion import huella
-from informe.construccion.ejecucion import NotebookError, NotebookJob
 from informe.construccion.salida import clear_failed, keep_failed, swap_in
 from informe.escritura import write_text_atomic
+
+if TYPE_CHECKING:  # the unchanged rebuild imports this module and nothing heavy: the rest when there is work
+    from informe.construccion.ejecucion import NotebookError, NotebookJob
 
 #: Report order: (notebook, label). ``07_objetivo.ipynb`` is expanded per objective.
 NOTEBOOKS = [
@@ -98,6 +100,8 @@ def plan(dataset, year: int, data_dir: Path, params_path: Path | None, notebooks
          notebooks_dir: Path | None = None, fingerprint: str = "") -> list[NotebookJob]:
     """The papermill jobs of one report, in report order (``fingerprint``: the ``huella`` parameter;
     ``params_path`` ``None``: the notebooks use the default parameters, as validated)."""
+    from informe.construccion.ejecucion import NotebookJob
+
     source_dir = notebooks_dir or config.NOTEBOOKS_DIR
     base = {"anio": year, "data_dir": project_path(data_dir),
             "params_file": project_path(params_path) if params_path else ""}
@@ -174,7 +178,7 @@ def run_notebook(job: NotebookJob, cache, cwd: Path | None = None) -> dict:
 def failure(job: NotebookJob, result: dict, out: Path, cwd: Path | None = None) -> NotebookError | OSError:
     """The error of a notebook that failed (``result`` of :func:`run_notebook`), its notebook kept in
     ``<out>/fallidos/``: a :class:`NotebookError` naming the cell, or the :class:`OSError` of a disk that failed."""
-    from informe.construccion.ejecucion import notebook_error
+    from informe.construccion.ejecucion import NotebookError, notebook_error
 
     err = notebook_error(job, result, cwd)
     return keep_failure(err, out) if isinstance(err, NotebookError) else err
@@ -182,6 +186,8 @@ def failure(job: NotebookJob, result: dict, out: Path, cwd: Path | None = None) 
 
 def keep_failure(err: NotebookError, out: Path) -> NotebookError:
     """Keep the notebook that failed (with its error) in ``<out>/fallidos/``; the previous outputs stay as they were."""
+    from informe.construccion.ejecucion import NotebookError
+
     kept = keep_failed(err.output, out) if err.output.exists() else out / "fallidos" / err.output.name
     return NotebookError(err.job, kept, err.ename, err.evalue, err.cell_index, err.execution_count, err.traceback,
                          cwd=Path.cwd())
