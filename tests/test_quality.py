@@ -313,7 +313,7 @@ def test_review_groups_a_count_said_in_two_places(tmp_path):
         narrative("resumen_ejecutivo.md", "Se avanzó en los tres objetivos.\n")])
     assert len(found) == 2
     (row,) = frame.itertuples()
-    assert row.donde == "I. Introducción; VI. Resumen ejecutivo"
+    assert row.donde == "I. Introducción; VI. Resumen Ejecutivo"
     assert "«3 objetivos» y «tres objetivos»" in row.hallazgo
 
 
@@ -379,3 +379,23 @@ def test_review_section_fragment(reference):
     for text in frame["hallazgo"]:
         assert str(escape(text)) in section
     assert "No se encontraron inconsistencias." in revision.review_section(load(MINIMAL), YEAR)
+
+
+def test_review_names_each_section_as_its_heading_in_the_report(reference):
+    """A place of the review («VI. Resumen Ejecutivo, …») begins with the heading the report prints for that
+    section: the review, which the report may include, never calls a section otherwise."""
+    from bs4 import BeautifulSoup
+
+    from informe.reporte import secciones
+
+    ds, params = reference[0], reference[1]
+    ctx = secciones.open(YEAR, config.DATA_DIR)
+    headings = {}
+    for number in range(1, 11):
+        heading = BeautifulSoup(secciones.titulo(ctx, number).data, "html.parser").find(["h1", "h2"])
+        headings[heading.get_text(" ", strip=True).split(".", 1)[0]] = heading.get_text(" ", strip=True)
+    places = [p for donde in revision.review(ds, YEAR, params)["donde"] for p in donde.split("; ")]
+    titled = [p for p in places if not p.startswith("VII.")]  # VII names the objective, not the section
+    assert titled
+    for place in titled:
+        assert place.startswith(headings[place.split(".", 1)[0]]), (place, headings)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from informe.calculo import motor
 from informe.calculo.calidad import Finding, findings, show_value
 from informe.datos.conjunto import Dataset
-from informe.datos.parametros import ROMAN
+from informe.datos.parametros import ROMAN, SECTION_TITLES
 from informe.escritura import write_text_atomic
 from informe.reporte import presentacion
 from informe.valores import is_missing
@@ -50,9 +50,6 @@ TEMA_DE_REGLA = {
 }
 
 REVIEW_COLUMNS = ["tema", "hallazgo", "donde", "revisar"]
-#: Section titles used for places when the year's parameters do not give them (``secciones``).
-SECTION_TITLES = {1: "Introducción", 6: "Resumen ejecutivo", 7: "Operación de la estrategia",
-                  8: "Proyectos estratégicos", 10: "Anexos"}
 ORDINALS = ("primero", "segundo", "tercero", "cuarto", "quinto", "sexto", "séptimo", "octavo", "noveno", "décimo")
 NUMBER_WORDS = {2: "dos", 3: "tres", 4: "cuatro", 5: "cinco", 6: "seis", 7: "siete", 8: "ocho", 9: "nueve"}
 TABLE = "tabla «Impacto de las acciones»"
@@ -98,6 +95,94 @@ def _name_difference(table_name: str, card_name: str) -> str | None:
         elif tag == "insert":
             parts.append(f"la cédula agrega «{y}»")
     return _y(parts) if parts else None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """What the reviewer document says of one kind of finding: ``hallazgo`` and ``revisar`` are
+    :meth:`str.format` templates, filled with the finding's ``detalle`` and the values :meth:`_Reviewer.values`
+    adds (``indicador``: the indicator as the report names it, ``camino``: its figures, ``anio_informe``…);
+    ``lugares``: the places it names (:data:`PLACES`)."""
+
+    hallazgo: str
+    revisar: str
+    lugares: tuple[str, ...] = ("tabla", "cedula")
+
+
+#: The reviewer's sentences, by rule (and variant: ``sin_resultado_vacio`` is a row without a value).
+SENTENCES = {
+    "nombre_repetido": Sentence(
+        "En la tabla de resultados del objetivo {objetivo_id}, {cuantos} indicadores se llaman igual, «{nombre}»: "
+        "{caminos}. El lector no puede distinguirlos.{en_cedulas}",
+        "Confirme el nombre oficial de cada indicador y corrija la fuente para que cada uno tenga un nombre propio, "
+        "escrito igual en la tabla de resultados y en su cédula.",
+        ("tabla", "cedulas")),
+    "nombre_distinto_cedula": Sentence(
+        "La tabla de resultados llama al indicador «{tabla}» y su cédula «{cedula}»{diferencia}.",
+        "Confirme el nombre oficial del indicador y escríbalo igual en la tabla de resultados y en la cédula."),
+    "linea_base_distinta": Sentence(
+        "La cédula de {indicador} declara una línea base {anio} de {cedula}, pero la tabla de resultados publica "
+        "{tabla} para {anio}; el semáforo se calcula con {tabla}.",
+        "Confirme cuál es la línea base {anio} correcta y corrija la cédula o la tabla de resultados en la fuente."),
+    "linea_base_na_con_dato": Sentence(
+        "La cédula de {indicador} dice que la línea base {anio} es N/A (no aplica), pero la tabla de resultados "
+        "publica {tabla} para {anio}; el semáforo se calcula con {tabla}.",
+        "Confirme si el indicador tiene línea base {anio}: si la tiene, anótela en la cédula; si no, quite el valor "
+        "de la tabla de resultados."),
+    "sin_referencia": Sentence(
+        "El indicador {indicador} no tiene línea base: la cédula dice N/A y la tabla de resultados no publica valor "
+        "para {anio}; por eso su semáforo es «Sin información».",
+        "Obtenga la línea base {anio} del indicador y regístrela en la cédula o en la tabla de resultados."),
+    "anio_linea_base": Sentence(
+        "La cédula de {indicador} fecha su línea base en {anio} ({cedula}), pero la tabla de resultados no publica "
+        "dato de {anio} y sí de {otros}; el semáforo se calcula con el valor de la cédula.",
+        "Confirme el año de la línea base y use el mismo en la cédula y en la tabla de resultados."),
+    "sin_resultado": Sentence(
+        "La tabla de resultados no tiene resultado {anio_informe} para {indicador}; su semáforo es «Sin información».",
+        "Registre el resultado {anio_informe} del indicador o márquelo como no disponible (N/D) o pendiente en la "
+        "fuente.",
+        ("tabla",)),
+    "sin_resultado_vacio": Sentence(
+        "El resultado {anio_informe} de {indicador} está vacío y no se marca como no disponible (N/D) ni como "
+        "pendiente; su semáforo es «Sin información».",
+        "Registre el resultado {anio_informe} del indicador o márquelo como no disponible (N/D) o pendiente en la "
+        "fuente.",
+        ("tabla",)),
+    "estado_con_valor": Sentence(
+        "El resultado {anio_informe} de {indicador} está marcado como {marca} y además trae el valor {valor}; el "
+        "informe muestra {marca} y no usa ese valor.",
+        "Confirme si el resultado {anio_informe} ya está disponible: si lo está, quite la marca {marca}; si no, "
+        "borre el valor.",
+        ("tabla",)),
+    "cero_cero": Sentence(
+        "El indicador {indicador} tiene {cero} como línea base ({anio_base}) y como resultado {anio_informe}; el "
+        "informe lo presenta con semáforo «Sin información», como medición no iniciada.",
+        "Confirme si la medición del indicador ya comenzó. Si el {cero} es un resultado medido, el semáforo debería "
+        "compararlo con la línea base en lugar de mostrar «Sin información».",
+        ("tabla",)),
+    "meta_igual_referencia": Sentence(
+        "La meta {meta_anio} de {indicador} ({meta}) es igual a su línea base ({referencia}); el avance hacia la "
+        "meta no se puede calcular y aparece como N/D.",
+        "Confirme la meta y la línea base del indicador en la cédula y en la tabla de resultados."),
+    "narrativa_cifra": Sentence(
+        "La narrativa dice {citas}; la cifra parece referirse a {indicador}, que en la tabla de resultados {camino}.",
+        "Confirme las cifras correctas y use las mismas en la narrativa y en la tabla de resultados{repetido}",
+        ("narrativa", "tabla")),
+    "narrativa_conteo": Sentence(
+        "La narrativa dice {citas}, pero el informe presenta {datos} {que} en la sección VII.",
+        "Confirme {cuantos} {que} tiene el programa y corrija la narrativa o los datos en la fuente.",
+        ("narrativa",)),
+    "acciones_estrategia_desconocida": Sentence(
+        "Hay acciones realizadas registradas bajo la estrategia «{estrategia}», que no existe en el programa; esas "
+        "acciones no aparecen en el informe.",
+        "Corrija el número de estrategia de esas acciones o agregue la estrategia al programa en la fuente.",
+        ("acciones_perdidas",)),
+    "estrategia_sin_acciones": Sentence(
+        "La estrategia {estrategia} («{nombre_estrategia}») no tiene acciones realizadas registradas; el informe la "
+        "muestra sin acciones.",
+        "Registre las acciones realizadas de la estrategia {estrategia} en la narrativa del año.",
+        ("acciones",)),
+}
 
 
 class _Reviewer:
@@ -169,7 +254,7 @@ class _Reviewer:
             res = show_value(item["resultado_valor"], unit, item["resultado_decimales"])
         return f"va de {ref} ({item['linea_base_anio']}) a {res} ({self.year})"
 
-    # grouping -----------------------------------------------------------------------------
+    # grouping and the one builder ------------------------------------------------------------
     def entries(self, found: list[Finding]) -> list[Hallazgo]:
         repeated = {i: ("nombre", tuple(f.detalle["ids"])) for f in found if f.rule == "nombre_repetido"
                     for i in f.detalle["ids"]}
@@ -184,175 +269,69 @@ class _Reviewer:
             else:
                 key = (f.rule, f.indicador_id)
             groups.setdefault(key, []).append(f)
-        out = []
-        for key, group in groups.items():
-            build = getattr(self, "_" + ("nombre" if key[0] == "nombre" else group[0].rule))
-            out.append(build(group))
         rank = {t: i for i, t in enumerate(TEMAS)}
-        return sorted(out, key=lambda h: rank[h.tema])
+        return sorted((self.entry(group) for group in groups.values()), key=lambda h: rank[h.tema])
 
-    def _entry(self, rule: str, hallazgo: str, places, revisar: str) -> Hallazgo:
-        return Hallazgo(TEMA_DE_REGLA[rule], hallazgo, self.ordered(places), revisar)
+    def entry(self, group: list[Finding]) -> Hallazgo:
+        """The fact the findings of ``group`` share, in the words of :data:`SENTENCES`."""
+        first = next((f for f in group if f.rule == "nombre_repetido"), group[0])
+        rule = first.rule
+        variant = "sin_resultado_vacio" if rule == "sin_resultado" and first.detalle.get("fila") else rule
+        sentence = SENTENCES[variant]
+        values = self.values(first, group)
+        places = [place for kind in sentence.lugares for place in self.places(kind, first, group)]
+        return Hallazgo(TEMA_DE_REGLA[rule], sentence.hallazgo.format(**values), self.ordered(places),
+                        sentence.revisar.format(**values))
 
-    # one builder per rule (the group's findings share the fact) -------------------------------
-    def _nombre(self, group: list[Finding]) -> Hallazgo:
-        repeated = [f for f in group if f.rule == "nombre_repetido"]
-        if repeated:
-            d = repeated[0].detalle
+    def values(self, first: Finding, group: list[Finding]) -> dict:
+        """The fields the sentences of ``first``'s rule use: its ``detalle`` and what the report shows of it."""
+        d, iid = first.detalle, first.indicador_id
+        values = {**d, "anio_informe": self.year}
+        if iid in self.cards:
+            values.update(indicador=self.name(iid), camino=self.path(iid),
+                          anio_base=self.table[iid]["linea_base_anio"], meta_anio=int(self.cards[iid]["meta_anio"]))
+        if "cita" in d:
+            values["citas"] = _y([f"«{q}»" for q in dict.fromkeys(f.detalle["cita"] for f in group)])
+            many = len({self.place(*f.detalle["lugar"]) for f in group})
+            values["repetido"] = f"; el texto aparece en {many} lugares del informe." if many > 1 else "."
+        if first.rule == "nombre_repetido":
             ids = list(d["ids"])
-            count = NUMBER_WORDS.get(len(ids), str(len(ids)))
-            paths = "; ".join(f"el {_ordinal(k)} {self.path(i)}" for k, i in enumerate(ids))
-            text = (f"En la tabla de resultados del objetivo {d['objetivo_id']}, {count} indicadores se llaman "
-                    f"igual, «{d['nombre']}»: {paths}. El lector no puede distinguirlos.")
             titled = [f"la del {_ordinal(k)} lo titula «{self.card_name(i)}»" for k, i in enumerate(ids)
                       if self.card_name(i)]
-            if titled:
-                text += f" En las cédulas, {_y(titled)}."
-            return self._entry("nombre_repetido", text, [self.table_place(ids[0]), self.card_place(plural=True)],
-                               "Confirme el nombre oficial de cada indicador y corrija la fuente para que cada uno "
-                               "tenga un nombre propio, escrito igual en la tabla de resultados y en su cédula.")
-        f = group[0]
-        d = f.detalle
-        text = f"La tabla de resultados llama al indicador «{d['tabla']}» y su cédula «{d['cedula']}»"
-        difference = _name_difference(d["tabla"], d["cedula"])
-        text += f": {difference}." if difference else "."
-        return self._entry(f.rule, text, [self.table_place(f.indicador_id), self.card_place()],
-                           "Confirme el nombre oficial del indicador y escríbalo igual en la tabla de resultados "
-                           "y en la cédula.")
+            values.update(cuantos=NUMBER_WORDS.get(len(ids), str(len(ids))),
+                          caminos="; ".join(f"el {_ordinal(k)} {self.path(i)}" for k, i in enumerate(ids)),
+                          en_cedulas=f" En las cédulas, {_y(titled)}." if titled else "")
+        elif first.rule == "nombre_distinto_cedula":
+            difference = _name_difference(d["tabla"], d["cedula"])
+            values["diferencia"] = f": {difference}" if difference else ""
+        elif first.rule == "anio_linea_base":
+            values["otros"] = _y([f"{a} ({v})" for a, v in d["otros_anios"]])
+        elif first.rule == "narrativa_conteo":
+            values["cuantos"] = "cuántas" if d["que"] == "estrategias" else "cuántos"
+        elif first.rule == "estado_con_valor":
+            values["marca"] = "N/D" if d["estado"] == "ND" else d["estado"]
+        elif first.rule == "estrategia_sin_acciones":
+            row = self.strategy(d["estrategia"])
+            values.update(nombre_estrategia=row["nombre"], objetivo_id=int(row["objetivo_id"]))
+        return values
 
-    def _linea_base_distinta(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        return self._entry(
-            f.rule,
-            f"La cédula de {self.name(f.indicador_id)} declara una línea base {d['anio']} de {d['cedula']}, pero la "
-            f"tabla de resultados publica {d['tabla']} para {d['anio']}; el semáforo se calcula con {d['tabla']}.",
-            [self.table_place(f.indicador_id), self.card_place()],
-            f"Confirme cuál es la línea base {d['anio']} correcta y corrija la cédula o la tabla de resultados "
-            "en la fuente.")
+    def places(self, kind: str, first: Finding, group: list[Finding]) -> list[str]:
+        """The places of the report a sentence names (``lugares`` of :class:`Sentence`)."""
+        iid = first.indicador_id if first.rule != "nombre_repetido" else first.detalle["ids"][0]
+        if kind == "tabla":
+            return [self.table_place(iid)]
+        if kind in ("cedula", "cedulas"):
+            return [self.card_place(plural=kind == "cedulas")]
+        if kind == "narrativa":
+            return [self.place(*f.detalle["lugar"]) for f in group]
+        if kind == "acciones_perdidas":
+            return [self.place(7, "Acciones realizadas (esas acciones no aparecen)")]
+        sid = first.detalle["estrategia"]  # "acciones": those of one strategy
+        return [self.place(7, f"Objetivo {int(self.strategy(sid)['objetivo_id'])}, acciones realizadas de la "
+                              f"estrategia {sid}")]
 
-    def _linea_base_na_con_dato(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        return self._entry(
-            f.rule,
-            f"La cédula de {self.name(f.indicador_id)} dice que la línea base {d['anio']} es N/A (no aplica), pero "
-            f"la tabla de resultados publica {d['tabla']} para {d['anio']}; el semáforo se calcula con {d['tabla']}.",
-            [self.table_place(f.indicador_id), self.card_place()],
-            f"Confirme si el indicador tiene línea base {d['anio']}: si la tiene, anótela en la cédula; si no, "
-            "quite el valor de la tabla de resultados.")
-
-    def _sin_referencia(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        return self._entry(
-            f.rule,
-            f"El indicador {self.name(f.indicador_id)} no tiene línea base: la cédula dice N/A y la tabla de "
-            f"resultados no publica valor para {d['anio']}; por eso su semáforo es «Sin información».",
-            [self.table_place(f.indicador_id), self.card_place()],
-            f"Obtenga la línea base {d['anio']} del indicador y regístrela en la cédula o en la tabla de "
-            "resultados.")
-
-    def _anio_linea_base(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        others = _y([f"{a} ({v})" for a, v in d["otros_anios"]])
-        return self._entry(
-            f.rule,
-            f"La cédula de {self.name(f.indicador_id)} fecha su línea base en {d['anio']} ({d['cedula']}), pero la "
-            f"tabla de resultados no publica dato de {d['anio']} y sí de {others}; el semáforo se calcula con el "
-            "valor de la cédula.",
-            [self.table_place(f.indicador_id), self.card_place()],
-            "Confirme el año de la línea base y use el mismo en la cédula y en la tabla de resultados.")
-
-    def _sin_resultado(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        if f.detalle.get("fila"):
-            text = (f"El resultado {self.year} de {self.name(f.indicador_id)} está vacío y no se marca como no "
-                    "disponible (N/D) ni como pendiente; su semáforo es «Sin información».")
-        else:
-            text = (f"La tabla de resultados no tiene resultado {self.year} para {self.name(f.indicador_id)}; "
-                    "su semáforo es «Sin información».")
-        return self._entry(f.rule, text, [self.table_place(f.indicador_id)],
-                           f"Registre el resultado {self.year} del indicador o márquelo como no disponible (N/D) "
-                           "o pendiente en la fuente.")
-
-    def _estado_con_valor(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        label = "N/D" if d["estado"] == "ND" else d["estado"]
-        return self._entry(
-            f.rule,
-            f"El resultado {self.year} de {self.name(f.indicador_id)} está marcado como {label} y además trae el "
-            f"valor {d['valor']}; el informe muestra {label} y no usa ese valor.",
-            [self.table_place(f.indicador_id)],
-            f"Confirme si el resultado {self.year} ya está disponible: si lo está, quite la marca {label}; si no, "
-            "borre el valor.")
-
-    def _cero_cero(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        zero = f.detalle["cero"]
-        base_year = self.table[f.indicador_id]["linea_base_anio"]
-        return self._entry(
-            f.rule,
-            f"El indicador {self.name(f.indicador_id)} tiene {zero} como línea base ({base_year}) y como resultado "
-            f"{self.year}; el informe lo presenta con semáforo «Sin información», como medición no iniciada.",
-            [self.table_place(f.indicador_id)],
-            f"Confirme si la medición del indicador ya comenzó. Si el {zero} es un resultado medido, el semáforo "
-            "debería compararlo con la línea base en lugar de mostrar «Sin información».")
-
-    def _meta_igual_referencia(self, group: list[Finding]) -> Hallazgo:
-        f = group[0]
-        d = f.detalle
-        meta_year = int(self.cards[f.indicador_id]["meta_anio"])
-        return self._entry(
-            f.rule,
-            f"La meta {meta_year} de {self.name(f.indicador_id)} ({d['meta']}) es igual a su línea base "
-            f"({d['referencia']}); el avance hacia la meta no se puede calcular y aparece como N/D.",
-            [self.table_place(f.indicador_id), self.card_place()],
-            "Confirme la meta y la línea base del indicador en la cédula y en la tabla de resultados.")
-
-    def _narrativa_cifra(self, group: list[Finding]) -> Hallazgo:
-        iid = group[0].indicador_id
-        quotes = _y([f"«{q}»" for q in dict.fromkeys(f.detalle["cita"] for f in group)])
-        places = [self.place(*f.detalle["lugar"]) for f in group]
-        many = len(set(places)) > 1
-        return self._entry(
-            "narrativa_cifra",
-            f"La narrativa dice {quotes}; la cifra parece referirse a {self.name(iid)}, que en la tabla de "
-            f"resultados {self.path(iid)}.",
-            places + [self.table_place(iid)],
-            "Confirme las cifras correctas y use las mismas en la narrativa y en la tabla de resultados"
-            + (f"; el texto aparece en {len(set(places))} lugares del informe." if many else "."))
-
-    def _narrativa_conteo(self, group: list[Finding]) -> Hallazgo:
-        d = group[0].detalle
-        quotes = _y([f"«{q}»" for q in dict.fromkeys(f.detalle["cita"] for f in group)])
-        how_many = "cuántas" if d["que"] == "estrategias" else "cuántos"
-        return self._entry(
-            "narrativa_conteo",
-            f"La narrativa dice {quotes}, pero el informe presenta {d['datos']} {d['que']} en la sección VII.",
-            [self.place(*f.detalle["lugar"]) for f in group],
-            f"Confirme {how_many} {d['que']} tiene el programa y corrija la narrativa o los datos en la fuente.")
-
-    def _acciones_estrategia_desconocida(self, group: list[Finding]) -> Hallazgo:
-        sid = group[0].detalle["estrategia"]
-        return self._entry(
-            "acciones_estrategia_desconocida",
-            f"Hay acciones realizadas registradas bajo la estrategia «{sid}», que no existe en el programa; esas "
-            "acciones no aparecen en el informe.",
-            [self.place(7, "Acciones realizadas (esas acciones no aparecen)")],
-            "Corrija el número de estrategia de esas acciones o agregue la estrategia al programa en la fuente.")
-
-    def _estrategia_sin_acciones(self, group: list[Finding]) -> Hallazgo:
-        sid = group[0].detalle["estrategia"]
-        row = self.ds.estrategias[self.ds.estrategias["estrategia_id"].astype(str) == sid].iloc[0]
-        return self._entry(
-            "estrategia_sin_acciones",
-            f"La estrategia {sid} («{row['nombre']}») no tiene acciones realizadas registradas; el informe la "
-            "muestra sin acciones.",
-            [self.place(7, f"Objetivo {int(row['objetivo_id'])}, acciones realizadas de la estrategia {sid}")],
-            f"Registre las acciones realizadas de la estrategia {sid} en la narrativa del año.")
+    def strategy(self, sid: str):
+        return self.ds.estrategias[self.ds.estrategias["estrategia_id"].astype(str) == sid].iloc[0]
 
 
 def review_entries(ds: Dataset, year: int, params: dict | None = None) -> list[Hallazgo]:
