@@ -282,7 +282,7 @@ def cmd_validate(args) -> int:
         from informe.datos.entradas import located
         from informe.problemas import Problem
 
-        notes = located(args.data, [Problem(n.file, n.message, line=n.line) for n in notes])
+        notes = located(args.data, [Problem(n.file, n.message, line=n.line, column=n.column) for n in notes])
     for note in notes:
         print(f"AVISO {note}")
     return 0

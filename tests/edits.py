@@ -53,3 +53,11 @@ def drop_column(file: str, column: str):
         i = rows[0].index(column)
         write_rows(d / file, [r[:i] + r[i + 1:] for r in rows])
     return edit
+
+
+def add_row(file: str, values: dict[str, str]):
+    """Append a record; ``values`` by column (the others empty)."""
+    def edit(d: Path) -> None:
+        rows = read_rows(d / file)
+        write_rows(d / file, rows + [[values.get(c, "") for c in rows[0]]])
+    return edit

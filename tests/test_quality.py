@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from edits import MINIMAL, add_column, cell, delete_line
+from edits import MINIMAL, add_column, add_row, cell, delete_line
 from markupsafe import escape
 
 from informe import config
@@ -78,6 +78,19 @@ CASES = [
     ("cero_cero", [cell("indicadores.csv", 3, "linea_base_valor", "0"),
                    cell("resultados.csv", 4, "valor", "0"), cell("resultados.csv", 5, "valor", "0")],
      {"cero_cero"}, ("cero_cero", "AC-1-02", "resultados.csv", 5)),
+    ("cero_sospechoso", [cell("resultados.csv", 5, "valor", "0")],  # 0 in 2023, its line base 15
+     {"cero_sospechoso"}, ("cero_sospechoso", "AC-1-02", "resultados.csv", 5)),
+    ("cero_sospechoso-entre-dos-resultados",  # 68 (2020), 0 (2021), 70.5 (2022): the 0 of line 9
+     [add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2020", "valor": "68"}),
+      add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2021", "valor": "0"})],
+     {"cero_sospechoso"}, ("cero_sospechoso", "AC-2-01", "resultados.csv", 9)),
+    ("cero_sospechoso-no-en-el-primer-anio",  # a 0 with nothing measured before it may be a real start
+     [add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2021", "valor": "0"})], set(), None),
+    ("cero_sospechoso-no-despues-del-anio",  # a 0 after the report year belongs to a later report
+     [add_row("resultados.csv", {"indicador_id": "AC-1-02", "anio": "2024", "valor": "0"}),
+      add_row("resultados.csv", {"indicador_id": "AC-1-02", "anio": "2025", "valor": "11"})], set(), None),
+    ("cero_sospechoso-marcado-nd", [cell("resultados.csv", 5, "valor", ""), cell("resultados.csv", 5, "estado", "ND")],
+     set(), None),
     ("meta_igual_referencia", [cell("indicadores.csv", 3, "meta_valor", "15")],
      {"meta_igual_referencia"}, ("meta_igual_referencia", "AC-1-02", "indicadores.csv", 3)),
     ("estado_con_valor", [cell("resultados.csv", 7, "valor", "71")],
@@ -399,3 +412,12 @@ def test_review_names_each_section_as_its_heading_in_the_report(reference):
     assert titled
     for place in titled:
         assert place.startswith(headings[place.split(".", 1)[0]]), (place, headings)
+
+
+def test_a_suspicious_zero_is_asked_about_with_its_cell(tmp_path):
+    found = [f for f in findings_for(tmp_path, [cell("resultados.csv", 5, "valor", "0")]) if f.rule == "cero_sospechoso"]
+    (zero,) = found
+    assert str(zero).startswith("resultados.csv, línea 5, columna «valor»: «Días promedio de respuesta")
+    assert "con línea base 15" in str(zero) and str(zero).endswith(calidad.ZERO_QUESTION)
+    (row,) = review_for(tmp_path / "r", [cell("resultados.csv", 5, "valor", "0")])[2].itertuples()
+    assert "como resultado 2023" in row.hallazgo and "no disponible (N/D)" in row.revisar

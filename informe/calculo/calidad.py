@@ -65,9 +65,11 @@ class Finding:
     #: What the reviewer document needs to explain the finding (figures as the report prints them,
     #: the place in the report of a narrative statement...). Not part of equality.
     detalle: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    column: str | None = None  # the column of the cell, when the note is about one
 
     def __str__(self) -> str:
-        where = self.file + (f", línea {self.line}" if self.line else "")
+        where = self.file + (f", línea {self.line}" if self.line else "") + (
+            f", columna «{self.column}»" if self.column else "")
         return f"{where}: {self.message}"
 
 
@@ -235,6 +237,37 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
     return found
 
 
+#: What a suspicious zero is asked (``informe validar``), as the contract words it.
+ZERO_QUESTION = "¿0 o sin medición? Si no se midió, use «estado: ND»."
+
+
+def zero_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding]:
+    """Results that are exactly 0 where 0 is unlikely to be a measurement: the year's result when its
+    reference is not 0, and any result up to the year between two non-zero results of the indicator
+    (a 0 written where nothing was measured otherwise reads as a real change, and moves the semáforo)."""
+    lines = ds.lines_by("resultados.csv", "indicador_id", "anio")
+    series = motor.series(ds.indicadores, ds.resultados)
+    series = series[(series["anio"] <= year) & series["valor"].notna()]
+    measured = {iid: list(zip(group["anio"], group["valor"])) for iid, group in series.groupby("indicador_id", sort=False)}
+    found = []
+    for item in table.to_dict("records"):
+        iid, unit = item["indicador_id"], item["unidad_medida"]
+        zeros: dict[int, str] = {}
+        if (item["resultado_valor"] == 0 and not is_missing(item["linea_base_valor"])
+                and item["linea_base_valor"] != 0):
+            zeros[year] = (f"con línea base {show_value(item['linea_base_valor'], unit, item['referencia_decimales'])} "
+                           f"({item['linea_base_anio']})")
+        points = measured.get(iid, [])
+        for (y0, v0), (y1, v1), (y2, v2) in zip(points, points[1:], points[2:]):
+            if v1 == 0 and v0 != 0 and v2 != 0:
+                zeros.setdefault(int(y1), f"entre {show_value(v0, unit)} ({y0}) y {show_value(v2, unit)} ({y2})")
+        for anio, motivo in sorted(zeros.items()):
+            found.append(Finding("cero_sospechoso", f"«{item['nombre']}» ({iid}): el resultado {anio} es 0, {motivo}. "
+                                 + ZERO_QUESTION, "resultados.csv", lines.get((iid, str(anio))), iid,
+                                 {"anio": anio, "motivo": motivo, "cero": show_value(0, unit)}, column="valor"))
+    return found
+
+
 def narrative_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding]:
     """Counts and "de X % a Y %" statements in the narrative that disagree with the data."""
     found = []
@@ -332,5 +365,5 @@ def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding
     tolerance = params.get("tolerancia_igual", engine_defaults()["tolerancia_igual"])
     table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
-            + result_rules(ds, year, table, params) + narrative_rules(ds, year, table)
+            + result_rules(ds, year, table, params) + zero_rules(ds, year, table) + narrative_rules(ds, year, table)
             + actions_rules(ds, year))

@@ -42,6 +42,7 @@ TEMA_DE_REGLA = {
     "sin_resultado": "Resultado del año",
     "estado_con_valor": "Resultado del año",
     "cero_cero": "Resultado del año",
+    "cero_sospechoso": "Resultado del año",
     "meta_igual_referencia": "Meta",
     "narrativa_conteo": "Narrativa",
     "narrativa_cifra": "Narrativa",
@@ -159,6 +160,12 @@ SENTENCES = {
         "informe lo presenta con semáforo «Sin información», como medición no iniciada.",
         "Confirme si la medición del indicador ya comenzó. Si el {cero} es un resultado medido, el semáforo debería "
         "compararlo con la línea base en lugar de mostrar «Sin información».",
+        ("tabla",)),
+    "cero_sospechoso": Sentence(
+        "La tabla de resultados publica {cero} como resultado {anio} de {indicador}, {motivo}; si ese año no se "
+        "midió, ese {cero} se lee como un cambio real y mueve el semáforo y el avance hacia la meta.",
+        "Confirme si el indicador se midió en {anio}: si no, márquelo en la fuente como no disponible (N/D) en "
+        "lugar de {cero}.",
         ("tabla",)),
     "meta_igual_referencia": Sentence(
         "La meta {meta_anio} de {indicador} ({meta}) es igual a su línea base ({referencia}); el avance hacia la "
