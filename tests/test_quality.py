@@ -18,7 +18,7 @@ import pytest
 from edits import MINIMAL, add_column, add_row, cell, delete_line
 from markupsafe import escape
 
-from informe import config
+from informe import cli, config
 from informe.calculo import calidad
 from informe.datos.entradas import load
 from informe.datos.parametros import ROMAN, load_params
@@ -248,7 +248,7 @@ def reference():
 
 
 def test_every_rule_has_a_topic():
-    assert RULE_CODES == set(revision.TEMA_DE_REGLA)
+    assert RULE_CODES == set(revision.TEMA_DE_REGLA) | calidad.EDITOR_ONLY
     assert set(revision.TEMA_DE_REGLA.values()) <= set(revision.TEMAS)
 
 
@@ -421,3 +421,34 @@ def test_a_suspicious_zero_is_asked_about_with_its_cell(tmp_path):
     assert "con línea base 15" in str(zero) and str(zero).endswith(calidad.ZERO_QUESTION)
     (row,) = review_for(tmp_path / "r", [cell("resultados.csv", 5, "valor", "0")])[2].itertuples()
     assert "como resultado 2023" in row.hallazgo and "no disponible (N/D)" in row.revisar
+
+
+def test_a_file_the_contract_does_not_know_is_named_with_what_it_meant(tmp_path, capsys):
+    """No file is ignored in silence: each unknown file or folder is a note for whoever edits the data (with
+    the known name it most likely meant), never a fact of the reviewer's document."""
+    def files(d: Path) -> None:
+        (d / "resultado.csv").write_text("indicador_id,anio,valor\n", encoding="utf-8")
+        (d / "dependencia.yml").write_text("nombre: x\n", encoding="utf-8")
+        (d / "README.md").write_text("Notas de la unidad de planeación.\n", encoding="utf-8")
+        (d / ".DS_Store").write_bytes(b"\0")
+        (d / "narrativa" / "2023").mkdir(parents=True)
+        (d / "narrativa" / "2023" / "Introducción.md").write_text("Texto.\n", encoding="utf-8")
+        (d / "narrativa" / "borradores").mkdir()
+        (d / "institucional").mkdir()
+        (d / "institucional" / "glosario.xlsx").write_bytes(b"PK")
+        (d / "params").mkdir()
+        (d / "params" / "2023.yml").write_text("anio: 2023\n", encoding="utf-8")
+        (d / "params" / "2023.yaml").write_text("anio: 2023\n", encoding="utf-8")
+
+    ds, found, frame = review_for(tmp_path, [files])
+    notes = {f.file: f.message for f in found if f.rule == "archivo_desconocido"}
+    assert set(notes) == {"resultado.csv", "dependencia.yml", "narrativa/2023/Introducción.md",
+                          "narrativa/borradores/", "institucional/glosario.xlsx", "params/2023.yml"}
+    assert "¿quiso decir «resultados.csv»?" in notes["resultado.csv"]
+    assert "¿quiso decir «dependencia.yaml»?" in notes["dependencia.yml"]
+    assert "¿quiso decir «introduccion.md»?" in notes["narrativa/2023/Introducción.md"]
+    assert "¿quiso decir «glosario.csv»?" in notes["institucional/glosario.xlsx"]
+    assert notes["narrativa/borradores/"].startswith("el programa no lee esta carpeta")
+    assert frame.empty, "the reviewer's document speaks of the report, not of the files"
+    assert cli.main(["validar", "--data", str(tmp_path / "datos"), "--year", str(YEAR)]) == 0
+    assert "AVISO dependencia.yml: el programa no lee este archivo" in capsys.readouterr().out

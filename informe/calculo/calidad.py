@@ -29,6 +29,7 @@ from informe import formato
 from informe.calculo import motor
 from informe.datos import narrativa
 from informe.datos.conjunto import Dataset
+from informe.datos.entradas import unknown_files
 from informe.datos.lectura import parse_yaml
 from informe.datos.parametros import engine_defaults
 from informe.valores import is_missing
@@ -359,6 +360,23 @@ def actions_rules(ds: Dataset, year: int) -> list[Finding]:
     return found
 
 
+#: Notes for whoever edits the data files only: they say nothing of the report (the review leaves them out).
+EDITOR_ONLY = frozenset({"archivo_desconocido"})
+
+
+def file_rules(ds: Dataset) -> list[Finding]:
+    """Every file or folder of the data folder that the contract does not know (it is not read: said, not
+    ignored in silence), with the name it most likely meant."""
+    found = []
+    for name, meant in unknown_files(ds.path):
+        what = "esta carpeta" if name.endswith("/") else "este archivo"
+        fix = (f"; ¿quiso decir «{meant}»? Cámbiele el nombre." if meant else
+               "; si es suyo puede quedarse; si es de datos, vea los nombres en docs/contrato-de-datos.md.")
+        found.append(Finding("archivo_desconocido", f"el programa no lee {what}: no es parte del contrato de "
+                             f"datos{fix}", name))
+    return found
+
+
 def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding]:
     """Every data-quality note for ``year`` (order: cards, names, results, narrative)."""
     params = params or {}
@@ -366,4 +384,4 @@ def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding
     table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
             + result_rules(ds, year, table, params) + zero_rules(ds, year, table) + narrative_rules(ds, year, table)
-            + actions_rules(ds, year))
+            + actions_rules(ds, year) + file_rules(ds))

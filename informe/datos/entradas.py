@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from informe.datos.lectura import (
     CSV_FILES,
     LINE,
     SAVE_AS_BOOK,
+    closest,
     present,
     read_csv,
     read_yaml_node,
@@ -75,6 +77,42 @@ def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Proble
         if frame is not None:
             tables[name] = frame
     return dependencia, tables, problems
+
+
+#: What a data folder may hold besides the tables (the contract's section 1); hidden files are not looked at.
+YEAR_NAME = re.compile(r"[0-9]{4}")
+FOLDER_FILES = ("dependencia.yaml", *CSV_FILES, "README.md", "LEEME.md")
+FOLDERS = ("narrativa", "institucional", "params")
+
+
+def unknown_files(data_dir: Path | str) -> list[tuple[str, str | None]]:
+    """The files and folders of a data folder that the contract does not know, as (path relative to the folder,
+    ending in «/» for a folder; the known name it most likely meant, or None): nothing is ignored without a
+    word. Beside a workbook only ``narrativa/``, ``institucional/`` and ``params/`` are looked at (the rest of
+    its folder is not data)."""
+    folder = config.data_folder(data_dir)
+    found: list[tuple[str, str | None]] = []
+
+    def look(where: Path, files: tuple[str, ...] = (), folders: tuple[str, ...] = (), keep=lambda path: False) -> None:
+        if not where.is_dir():
+            return
+        known = [*files, *(f"{name}/" for name in folders)]
+        for path in sorted(where.iterdir()):
+            name = path.name + ("/" if path.is_dir() else "")
+            if not path.name.startswith(".") and name not in known and not keep(path):
+                found.append((str(path.relative_to(folder)) + name[len(path.name):], closest(name, known)))
+
+    def year_folder(path: Path) -> bool:
+        return path.is_dir() and YEAR_NAME.fullmatch(path.name) is not None
+
+    if not config.is_book(data_dir):
+        look(folder, FOLDER_FILES, FOLDERS)
+    look(folder / "narrativa", keep=year_folder)
+    for year in sorted(filter(year_folder, (folder / "narrativa").glob("*"))):
+        look(year, narrativa.YEAR_FILES)
+    look(folder / "institucional", narrativa.INSTITUTIONAL_FILES)
+    look(folder / "params", keep=lambda p: p.is_file() and p.suffix == ".yaml" and YEAR_NAME.fullmatch(p.stem))
+    return found
 
 
 def located(data_dir: Path | str, problems: list[Problem], earlier: list[Problem] = ()) -> list[Problem]:

@@ -41,6 +41,11 @@ ALIGNMENT_ODS_COLUMNS = ["objetivos_programa", "ods", "metas", "justificacion"]
 GLOSSARY_COLUMNS = ["termino", "definicion"]
 
 
+#: The files of ``narrativa/<año>/`` and of ``institucional/`` (the contract's sections 9 and 10).
+YEAR_FILES = ("introduccion.md", "resumen_ejecutivo.md", "acciones.md", "proyectos.yaml")
+INSTITUTIONAL_FILES = ("marco_normativo.md", "alineacion_pnd_ped.csv", "alineacion_ods.csv", "glosario.csv")
+
+
 def year_dir(data_dir: Path, year: int) -> Path:
     return data_folder(data_dir) / "narrativa" / str(year)
 
@@ -202,7 +207,7 @@ def year_texts(data_dir: Path, year: int) -> dict[str, str]:
     """Every narrative Markdown text of the year, by file name (for the quality rules)."""
     folder = year_dir(data_dir, year)
     texts = {}
-    for name in ("introduccion.md", "resumen_ejecutivo.md", "acciones.md", "proyectos.yaml"):
+    for name in YEAR_FILES:
         path = folder / name
         if present(path):
             text, problems = read_text(path, data_folder(data_dir), _relative(path, data_dir))  # the file's lines

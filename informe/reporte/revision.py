@@ -15,7 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from informe.calculo import motor
-from informe.calculo.calidad import Finding, findings, show_value
+from informe.calculo.calidad import EDITOR_ONLY, Finding, findings, show_value
 from informe.datos.conjunto import Dataset
 from informe.datos.parametros import ROMAN, SECTION_TITLES
 from informe.escritura import write_text_atomic
@@ -263,6 +263,7 @@ class _Reviewer:
 
     # grouping and the one builder ------------------------------------------------------------
     def entries(self, found: list[Finding]) -> list[Hallazgo]:
+        found = [f for f in found if f.rule not in EDITOR_ONLY]
         repeated = {i: ("nombre", tuple(f.detalle["ids"])) for f in found if f.rule == "nombre_repetido"
                     for i in f.detalle["ids"]}
         groups: dict[tuple, list[Finding]] = {}
