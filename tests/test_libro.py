@@ -343,7 +343,8 @@ def test_empty_template_has_headers_notes_lists_and_text_formats(tmp_path, capsy
                                     "J2:J1048576": '"ascendente,descendente"',
                                     "K2:K1048576": '"anual,semestral,trimestral,mensual"'}
     assert lists("estrategias") == {"B2:B1048576": "objetivos!$A$2:$A$1048576"}
-    assert lists("resultados") == {"A2:A1048576": "indicadores!$A$2:$A$1048576", "F2:F1048576": '"ND,pendiente"'}
+    assert lists("resultados") == {"A2:A1048576": "indicadores!$A$2:$A$1048576", "F2:F1048576": '"ND,pendiente"',
+                                   "I2:I1048576": '"con_avance,sin_avance,igual,sin_informacion,no_aplica"'}
     estrategias = workbook["estrategias"]
     assert estrategias.column_dimensions["A"].number_format == "@"  # «1.10» typed later stays text
 

@@ -91,6 +91,12 @@ CASES = [
       add_row("resultados.csv", {"indicador_id": "AC-1-02", "anio": "2025", "valor": "11"})], set(), None),
     ("cero_sospechoso-marcado-nd", [cell("resultados.csv", 5, "valor", ""), cell("resultados.csv", 5, "estado", "ND")],
      set(), None),
+    ("semaforo_distinto",  # AC-1-01 goes from 40 to 50 in 2023: «Con avance», not what was published
+     [add_column("resultados.csv", "semaforo_publicado", ["igual", "sin_avance", "", "con_avance", "", ""])],
+     {"semaforo_distinto"}, ("semaforo_distinto", "AC-1-01", "resultados.csv", 3)),
+    ("semaforo_distinto-igual-al-calculado",  # each year judged with that year's result
+     [add_column("resultados.csv", "semaforo_publicado", ["igual", "con_avance", "igual", "con_avance", "",
+                                                          "sin_informacion"])], set(), None),
     ("meta_igual_referencia", [cell("indicadores.csv", 3, "meta_valor", "15")],
      {"meta_igual_referencia"}, ("meta_igual_referencia", "AC-1-02", "indicadores.csv", 3)),
     ("estado_con_valor", [cell("resultados.csv", 7, "valor", "71")],
@@ -452,3 +458,15 @@ def test_a_file_the_contract_does_not_know_is_named_with_what_it_meant(tmp_path,
     assert frame.empty, "the reviewer's document speaks of the report, not of the files"
     assert cli.main(["validar", "--data", str(tmp_path / "datos"), "--year", str(YEAR)]) == 0
     assert "AVISO dependencia.yml: el programa no lee este archivo" in capsys.readouterr().out
+
+
+def test_a_published_semaforo_that_differs_is_named_for_its_year_and_never_printed(tmp_path, capsys):
+    edits = [add_column("resultados.csv", "semaforo_publicado", ["con_avance", "sin_avance", "", "", "", ""])]
+    ds, found, frame = review_for(tmp_path, edits)
+    assert sorted((f.indicador_id, f.detalle["anio"]) for f in found) == [("AC-1-01", 2022), ("AC-1-01", 2023)]
+    first = next(f for f in found if f.detalle["anio"] == 2022)
+    assert str(first).startswith("resultados.csv, línea 2, columna «semaforo_publicado»")
+    assert "dice «Con avance» para 2022" in str(first) and "el semáforo es «Igual»" in str(first)
+    assert len(frame) == 2 and all("Una publicación anterior marcó" in h for h in frame["hallazgo"])
+    assert cli.main(["validar", "--data", str(tmp_path / "datos"), "--year", str(YEAR)]) == 0
+    assert capsys.readouterr().out.count("AVISO resultados.csv") == 2

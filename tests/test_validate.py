@@ -132,6 +132,8 @@ REJECTED = [
      "indicadores.csv", 2, "frecuencia", "se esperaba uno de: anual, semestral"),
     ("estado-fuera-de-lista", cell("resultados.csv", 7, "estado", "N/D"),
      "resultados.csv", 7, "estado", "ND (no disponible aún) o pendiente"),
+    ("semaforo-publicado-fuera-de-lista", add_column("resultados.csv", "semaforo_publicado", ["", "", "", "verde"]),
+     "resultados.csv", 5, "semaforo_publicado", "el semáforo que se publicó: con_avance, sin_avance, igual"),
     ("valor-con-coma-decimal", cell("resultados.csv", 4, "valor", "1,5"),
      "resultados.csv", 4, "valor", NUMBER),
     ("valor-texto", cell("resultados.csv", 6, "valor", "abc"),

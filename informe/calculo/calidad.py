@@ -238,6 +238,31 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
     return found
 
 
+def published_rules(ds: Dataset, year: int, params: dict) -> list[Finding]:
+    """Each indicator and year up to ``year`` whose ``semaforo_publicado`` (what a publication printed) differs
+    from the semáforo these data give for that year."""
+    res = ds.resultados
+    if "semaforo_publicado" not in res:
+        return []
+    published = res[res["semaforo_publicado"].notna() & (res["anio"] <= year)]
+    lines = ds.lines_by("resultados.csv", "indicador_id", "anio")
+    labels = {**motor.LABELS, "no_aplica": "No aplica"}
+    found = []
+    for anio in sorted(published["anio"].unique()):
+        table = motor.indicator_table(ds.indicadores, ds.resultados, int(anio), params).set_index("indicador_id")
+        for row in published[published["anio"] == anio].to_dict("records"):
+            iid, said = row["indicador_id"], str(row["semaforo_publicado"])
+            computed = str(table.loc[iid, "semaforo"])
+            if said != computed:
+                found.append(Finding(
+                    "semaforo_distinto", f"«{table.loc[iid, 'nombre']}» ({iid}): la publicación dice «{labels[said]}» "
+                    f"para {anio} y con estos datos el semáforo es «{labels[computed]}».", "resultados.csv",
+                    lines.get((iid, str(anio))), iid,
+                    {"anio": int(anio), "publicado": labels[said], "calculado": labels[computed]},
+                    column="semaforo_publicado"))
+    return found
+
+
 #: What a suspicious zero is asked (``informe validar``), as the contract words it.
 ZERO_QUESTION = "¿0 o sin medición? Si no se midió, use «estado: ND»."
 
@@ -383,5 +408,6 @@ def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding
     tolerance = params.get("tolerancia_igual", engine_defaults()["tolerancia_igual"])
     table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
-            + result_rules(ds, year, table, params) + zero_rules(ds, year, table) + narrative_rules(ds, year, table)
+            + result_rules(ds, year, table, params) + zero_rules(ds, year, table)
+            + published_rules(ds, year, params) + narrative_rules(ds, year, table)
             + actions_rules(ds, year) + file_rules(ds))

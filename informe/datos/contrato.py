@@ -23,6 +23,8 @@ from informe.problemas import Problem
 SENTIDOS = ("ascendente", "descendente")
 FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual")
 ESTADOS = ("ND", "pendiente")
+#: What a publication printed as an indicator's semáforo (``semaforo_publicado``, compared, never printed).
+SEMAFOROS = ("con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica")
 VALUE_TOLERANCE = 0.01  # valor vs numerador/denominador
 
 #: Only the ASCII digits 0-9 are digits: Python's \d also matches «２５» or «٢٥», which pandas then
@@ -42,13 +44,14 @@ COLUMNS: dict[str, list[str]] = {
         "objetivo_indicador", "descripcion", "metodo_calculo", "sentido", "frecuencia", "unidad_medida", "fuente",
         "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "nota_cedula", "linea_base_anio",
         "linea_base_valor", "meta_anio", "meta_valor"],
-    "resultados.csv": ["indicador_id", "anio", "valor", "numerador", "denominador", "estado", "nota", "fuente"],
+    "resultados.csv": ["indicador_id", "anio", "valor", "numerador", "denominador", "estado", "nota", "fuente",
+                       "semaforo_publicado"],
 }
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "indicadores.csv": {"estrategia_id", "nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion",
                         "metodo_calculo", "unidad_responsable", "unidad_ejecutora", "referencia_adicional",
                         "nota_cedula", "linea_base_valor"},
-    "resultados.csv": {"valor", "numerador", "denominador", "estado", "nota", "fuente"},
+    "resultados.csv": {"valor", "numerador", "denominador", "estado", "nota", "fuente", "semaforo_publicado"},
 }
 
 #: dependencia.yaml: the text keys (the first two required) and the lists of people.
@@ -157,6 +160,8 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
                 "denominador": _number_col(required=False),
                 "estado": _text(nullable=True, required=False, checks=[_in(ESTADOS, (
                     "se esperaba vacío (valor medido), ND (no disponible aún) o pendiente (no medido aún)"))]),
+                "semaforo_publicado": _text(nullable=True, required=False, checks=[_in(SEMAFOROS, (
+                    "se esperaba vacío o el semáforo que se publicó: " + ", ".join(SEMAFOROS)))]),
             },
             unique=["indicador_id", "anio"],
         ),

@@ -151,7 +151,7 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         ind[col] = _number(ind[col])
     ind["unidad_medida"] = ind["unidad_medida"].str.strip()
     res = tables["resultados.csv"].drop(columns=LINE).copy()
-    for col in ("valor", "numerador", "denominador", "estado", "nota", "fuente"):
+    for col in ("valor", "numerador", "denominador", "estado", "nota", "fuente", "semaforo_publicado"):
         if col not in res:
             res[col] = None
     res["anio"] = res["anio"].astype(int)

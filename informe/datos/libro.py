@@ -63,6 +63,7 @@ from informe.datos.contrato import (
     NUMBER,
     OPTIONAL_COLUMNS,
     PERSON_KEYS,
+    SEMAFOROS,
     SENTIDOS,
 )
 from informe.datos.hoja_xml import check_sheet
@@ -143,6 +144,8 @@ NOTES: dict[str, dict[str, str]] = {
         "nota": "Nota que se muestra debajo de la tabla del indicador (y junto a «N/D» o «Pendiente»).",
         "fuente": "Fuente como la publica la tabla de resultados del año; si falta, se usa la «fuente» de la "
                   "cédula.",
+        "semaforo_publicado": "Opcional: el semáforo que imprimió una publicación (lista desplegable). No se "
+                              "imprime: la revisión de calidad avisa si el semáforo calculado es otro.",
     },
     DEPENDENCIA: {
         "clave": "Obligatoria. Qué dato es (lista desplegable): nombre, gobierno, siglas, lema, mision o vision; "
@@ -173,7 +176,8 @@ KEY_NOTES = {
 
 #: Columns with a closed list of values (a drop-down list in the template).
 LISTS = {("indicadores", "sentido"): SENTIDOS, ("indicadores", "frecuencia"): FRECUENCIAS,
-         ("resultados", "estado"): ESTADOS, (DEPENDENCIA, "clave"): DEPENDENCIA_TEXTS}
+         ("resultados", "estado"): ESTADOS, ("resultados", "semaforo_publicado"): SEMAFOROS,
+         (DEPENDENCIA, "clave"): DEPENDENCIA_TEXTS}
 #: Id columns whose value must exist in (the first column of) another sheet (a drop-down list).
 REFERENCES = {("estrategias", "objetivo_id"): "objetivos", ("indicadores", "objetivo_id"): "objetivos",
               ("indicadores", "estrategia_id"): "estrategias", ("resultados", "indicador_id"): "indicadores"}

@@ -43,6 +43,7 @@ TEMA_DE_REGLA = {
     "estado_con_valor": "Resultado del año",
     "cero_cero": "Resultado del año",
     "cero_sospechoso": "Resultado del año",
+    "semaforo_distinto": "Resultado del año",
     "meta_igual_referencia": "Meta",
     "narrativa_conteo": "Narrativa",
     "narrativa_cifra": "Narrativa",
@@ -167,6 +168,12 @@ SENTENCES = {
         "Confirme si el indicador se midió en {anio}: si no, márquelo en la fuente como no disponible (N/D) en "
         "lugar de {cero}.",
         ("tabla",)),
+    "semaforo_distinto": Sentence(
+        "Una publicación anterior marcó {indicador} en {anio} con el semáforo «{publicado}»; con los datos de la "
+        "tabla de resultados, el semáforo de {anio} es «{calculado}».",
+        "Confirme las cifras {anio} del indicador y su línea base: si son correctas, el semáforo publicado era "
+        "otro; si no, corrija la fuente.",
+        ("tabla",)),
     "meta_igual_referencia": Sentence(
         "La meta {meta_anio} de {indicador} ({meta}) es igual a su línea base ({referencia}); el avance hacia la "
         "meta no se puede calcular y aparece como N/D.",
@@ -274,8 +281,8 @@ class _Reviewer:
                 key = (f.rule, f.detalle["que"])
             elif f.rule in ("acciones_estrategia_desconocida", "estrategia_sin_acciones"):
                 key = (f.rule, f.detalle["estrategia"])
-            else:
-                key = (f.rule, f.indicador_id)
+            else:  # one fact per indicator (and year, for the rules that name one)
+                key = (f.rule, f.indicador_id, f.detalle.get("anio"))
             groups.setdefault(key, []).append(f)
         rank = {t: i for i, t in enumerate(TEMAS)}
         return sorted((self.entry(group) for group in groups.values()), key=lambda h: rank[h.tema])
