@@ -487,3 +487,43 @@ def test_params_missing_file(tmp_path):
     assert str(path) in message
     assert "No existe el archivo de parámetros" in message
     assert "anio: 2030" in message
+
+
+# ---------------------------------------------------------------- contract v3: frequencies less than yearly
+
+
+BIENNIAL = {"frecuencia": "bienal", "linea_base_anio": "2019", "meta_anio": "2025", "meta_valor": "80"}
+
+
+def test_a_biennial_indicator_without_a_result_this_year_shows_its_latest_measurement():
+    row = one(BIENNIAL, [{"anio": "2019", "valor": "20"}, {"anio": "2021", "valor": "50"}])
+    assert (row["resultado_anio"], row["resultado_valor"], row["semaforo"]) == (2021, 50.0, "con_avance")
+    assert row["avance_meta_pct"] == pytest.approx(50.0)  # (50 - 20) / (80 - 20)
+    assert row["avance_esperado_pct"] == pytest.approx(100 * 2 / 6), "expected progress in 2021, not 2023"
+    assert row["trayectoria"] == "en_trayectoria"
+
+
+@pytest.mark.parametrize("frecuencia", ["bienal", "trienal", "quinquenal", "sexenal", "irregular"])
+def test_an_nd_row_of_the_year_gives_way_to_the_latest_measurement(frecuencia):
+    row = one({**BIENNIAL, "frecuencia": frecuencia},
+              [{"anio": "2019", "valor": "20"}, {"anio": "2021", "valor": "50"}, {"anio": "2023", "estado": "ND"}])
+    assert (row["resultado_anio"], row["estado"]) == (2021, None)
+
+
+def test_the_result_of_the_year_wins_and_nothing_after_it_counts():
+    rows = [{"anio": "2019", "valor": "20"}, {"anio": "2021", "valor": "50"}, {"anio": "2023", "valor": "60"},
+            {"anio": "2024", "valor": "70"}]
+    assert (one(BIENNIAL, rows)["resultado_anio"], one(BIENNIAL, rows)["resultado_valor"]) == (2023, 60.0)
+    assert one(BIENNIAL, rows[:2] + rows[3:])["resultado_anio"] == 2021, "2024 is after the report's year"
+
+
+def test_a_measurement_of_the_baseline_year_is_not_a_result():
+    row = one(BIENNIAL, [{"anio": "2019", "valor": "20"}])
+    assert (row["resultado_anio"], row["semaforo"]) == (YEAR, "sin_informacion")
+    assert row["resultado_valor"] is pd.NA or pd.isna(row["resultado_valor"])
+
+
+def test_annual_and_more_frequent_indicators_never_carry_a_result():
+    for frecuencia in ("anual", "semestral", "trimestral", "mensual"):
+        row = one({**BIENNIAL, "frecuencia": frecuencia}, [{"anio": "2019", "valor": "20"}, {"anio": "2021", "valor": "50"}])
+        assert (row["resultado_anio"], row["semaforo"]) == (YEAR, "sin_informacion"), frecuencia

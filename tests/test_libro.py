@@ -341,7 +341,7 @@ def test_empty_template_has_headers_notes_lists_and_text_formats(tmp_path, capsy
     assert lists("indicadores") == {"B2:B1048576": "objetivos!$A$2:$A$1048576",
                                     "C2:C1048576": "estrategias!$A$2:$A$1048576",
                                     "J2:J1048576": '"ascendente,descendente"',
-                                    "K2:K1048576": '"anual,semestral,trimestral,mensual"'}
+                                    "K2:K1048576": '"anual,semestral,trimestral,mensual,bienal,trienal,quinquenal,sexenal,irregular"'}
     assert lists("estrategias") == {"B2:B1048576": "objetivos!$A$2:$A$1048576"}
     assert lists("resultados") == {"A2:A1048576": "indicadores!$A$2:$A$1048576", "F2:F1048576": '"ND,pendiente"',
                                    "I2:I1048576": '"con_avance,sin_avance,igual,sin_informacion,no_aplica"'}

@@ -186,3 +186,21 @@ def test_errors_in_a_notebook_speak_of_notebook_parameters(tmp_path):
     text = str(info.value)
     assert "-p params_file ARCHIVO" in text and "--params" not in text
     assert "no hay resultados para el año 2031" in text, "every blocker at once"
+
+
+def test_a_result_of_an_earlier_year_is_printed_with_its_year(tmp_path):
+    """Contract v3: a biennial indicator without a 2023 result shows its latest measurement, with its year,
+    in the table and on its bar; the others keep the report's year implicit."""
+    from informe.reporte import graficas
+
+    data = tmp_path / "datos"
+    shutil.copytree(MINIMAL, data)
+    cell("indicadores.csv", 4, "frecuencia", "bienal")(data)  # AC-2-01: 70.5 % in 2022, ND in 2023
+    cell("indicadores.csv", 4, "linea_base_anio", "2021")(data)
+    ctx = secciones.open(YEAR, data)
+    table = BeautifulSoup(secciones.indicadores(ctx, 2).to_html(), "html.parser")
+    assert "70.5% (2022)" in table.get_text(" ")
+    bars = graficas.objective_chart_data(ctx, 2)
+    assert list(bars.loc[bars["serie"] == f"Resultado {YEAR}", "texto"]) == ["70.5 (2022)"]
+    other = BeautifulSoup(secciones.indicadores(ctx, 1).to_html(), "html.parser").get_text(" ")
+    assert "(2023)" not in other and "(2022)" not in other

@@ -128,7 +128,7 @@ REJECTED = [
      "resultados.csv", 5, "indicador_id", NOT_EXISTS + " indicadores.csv"),
     ("sentido-fuera-de-lista", cell("indicadores.csv", 3, "sentido", "Descendente."),
      "indicadores.csv", 3, "sentido", "se esperaba uno de: ascendente, descendente"),
-    ("frecuencia-fuera-de-lista", cell("indicadores.csv", 2, "frecuencia", "bienal"),
+    ("frecuencia-fuera-de-lista", cell("indicadores.csv", 2, "frecuencia", "quincenal"),
      "indicadores.csv", 2, "frecuencia", "se esperaba uno de: anual, semestral"),
     ("estado-fuera-de-lista", cell("resultados.csv", 7, "estado", "N/D"),
      "resultados.csv", 7, "estado", "ND (no disponible aún) o pendiente"),
@@ -307,7 +307,7 @@ def test_bom_header_is_read_as_the_first_column(data_dir):
 
 def test_every_problem_is_reported(data_dir):
     cell("estrategias.csv", 2, "nombre", "")(data_dir)
-    cell("indicadores.csv", 3, "frecuencia", "bienal")(data_dir)
+    cell("indicadores.csv", 3, "frecuencia", "quincenal")(data_dir)
     cell("resultados.csv", 6, "valor", "abc")(data_dir)
     dataset, problems = check(data_dir)
     assert dataset is None

@@ -64,7 +64,9 @@ INDICATOR_FIELDS = {
     "linea_base_valor": ("number", "Línea base", "Referencia con la que se calcula el semáforo (resultado del "
                          "año de la línea base o, si no lo hay, la línea base de la cédula), con los decimales con "
                          "que se publicó; vacía si no hay.", {}),
-    "resultado_anio": ("integer", "Año del resultado", "Año del informe.", {"required": True, **YEAR}),
+    "resultado_anio": ("integer", "Año del resultado", "Año del resultado usado: el del informe o, para un indicador "
+                       "bienal, trienal, quinquenal, sexenal o irregular sin resultado ese año, el de su última "
+                       "medición.", {"required": True, **YEAR}),
     "resultado_valor": ("number", "Resultado", "Resultado del año con los decimales con que se publicó (calculado "
                         "con numerador y denominador: redondeado a 2 decimales); vacío si no hay resultado.", {}),
     "estado": ("string", "Estado", "ND = no disponible todavía; pendiente = aún no se mide; vacío = valor medido.",

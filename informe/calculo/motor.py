@@ -5,7 +5,9 @@ Definitions (``shared/design/data-contract.md``):
 * **reference** — the ``resultados.csv`` value for the card's ``linea_base_anio``
   when present, otherwise the card's ``linea_base_valor``.
 * **result** — the year's value: computed from numerador/denominador when both
-  are given (×100 for ``porcentaje``), otherwise ``valor``.
+  are given (×100 for ``porcentaje``), otherwise ``valor``. An indicator measured less often than
+  yearly (:data:`CARRIED`) without a result for the year takes its latest result after the baseline
+  year and not after the report's year; ``resultado_anio`` is the year of the result used.
 * **semáforo** — ``sin_informacion`` (no row, ``ND``/``pendiente``, no value, no
   reference, or reference and result both 0 when ``cero_cero_sin_informacion``);
   else ``con_avance`` / ``sin_avance`` / ``igual`` by the difference in the
@@ -13,7 +15,7 @@ Definitions (``shared/design/data-contract.md``):
 * **avance hacia la meta** — (resultado − referencia) / (meta − referencia) × 100;
   undefined when the meta equals the reference or the semáforo is ``sin_informacion``.
 * **avance esperado** — where a straight path from the baseline year to the target year
-  stands in the report's year: (año − linea_base_anio) / (meta_anio − linea_base_anio) × 100,
+  stands in the year of the result: (resultado_anio − linea_base_anio) / (meta_anio − linea_base_anio) × 100,
   capped at 100; undefined when ``meta_anio ≤ linea_base_anio``.
 * **trayectoria** — the result against that path (ratio = avance hacia la meta / avance
   esperado): ``meta_alcanzada`` (avance ≥ 100), ``en_trayectoria`` (ratio ≥ 0.95),
@@ -115,6 +117,33 @@ def _result_rows(resultados: pd.DataFrame) -> dict[tuple[str, int], dict]:
     return {(r["indicador_id"], int(r["anio"])): r for r in resultados.to_dict("records")}
 
 
+#: Frequencies measured less often than yearly: without a result for the report's year, the latest one counts.
+CARRIED = ("bienal", "trienal", "quinquenal", "sexenal", "irregular")
+
+
+def _measured(row: dict | None, unit: str) -> float | None:
+    """The result of a resultados row, or None when it has none (no row, a status, no value)."""
+    if row is None or not is_missing(row.get("estado")):
+        return None
+    return row_value(row, unit)
+
+
+def _latest(resultados: pd.DataFrame, cards: list[dict], year: int) -> dict[str, dict]:
+    """{indicador_id: its latest row with a result after its baseline year and not after ``year``}, for the
+    cards of a frequency in :data:`CARRIED`."""
+    units = {c["indicador_id"]: (c["unidad_medida"], int(c["linea_base_anio"])) for c in cards
+             if str(c.get("frecuencia")) in CARRIED}
+    if not units:
+        return {}
+    latest: dict[str, dict] = {}
+    rows = resultados[resultados["indicador_id"].isin(list(units)) & (resultados["anio"] <= year)]
+    for row in rows.sort_values("anio").to_dict("records"):
+        unit, base_year = units[row["indicador_id"]]
+        if int(row["anio"]) > base_year and _measured(row, unit) is not None:
+            latest[row["indicador_id"]] = row
+    return latest
+
+
 def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: int,
                     params: dict | None = None) -> pd.DataFrame:
     """One row per indicator for ``year``: reference, result, semáforo and progress.
@@ -129,8 +158,10 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     # only the rows of the years looked up below (the year and the cards' baseline years)
     years = {int(year), *(int(y) for y in indicadores["linea_base_anio"].dropna().unique())}
     rows = _result_rows(resultados[resultados["anio"].isin(years)])
+    cards = indicadores.to_dict("records")
+    carried = _latest(resultados, cards, int(year))
     out = []
-    for card in indicadores.to_dict("records"):
+    for card in cards:
         iid, unit = card["indicador_id"], card["unidad_medida"]
         base_row = rows.get((iid, int(card["linea_base_anio"])))
         reference, origin, ref_decimals = None, None, None
@@ -142,6 +173,9 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             reference, origin = float(card["linea_base_valor"]), "cedula"
             ref_decimals = card.get("linea_base_valor_decimales")
         row = rows.get((iid, year))
+        if iid in carried and _measured(row, unit) is None:  # measured less often: its latest result
+            row = carried[iid]
+        result_year = int(row["anio"]) if row is not None else int(year)
         result = row_value(row, unit) if row is not None else None
         estado = None if row is None or is_missing(row.get("estado")) else str(row["estado"])
         if estado is not None:
@@ -149,7 +183,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         status = semaforo(reference, result, card["sentido"], estado=estado, **options)
         meta = None if is_missing(card.get("meta_valor")) else float(card["meta_valor"])
         progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
-        expected = avance_esperado(year, card["linea_base_anio"], card["meta_anio"])
+        expected = avance_esperado(result_year, card["linea_base_anio"], card["meta_anio"])
         out.append({
             "indicador_id": iid,
             "objetivo_id": int(card["objetivo_id"]),
@@ -159,7 +193,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "unidad_medida": unit,
             "linea_base_anio": int(card["linea_base_anio"]),
             "linea_base_valor": reference,
-            "resultado_anio": year,
+            "resultado_anio": result_year,
             "resultado_valor": result,
             "estado": estado,
             "meta_anio": int(card["meta_anio"]),

@@ -21,7 +21,7 @@ from informe.datos.lectura import LINE, header_problems, unknown_keys, yaml_line
 from informe.problemas import Problem
 
 SENTIDOS = ("ascendente", "descendente")
-FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual")
+FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual", "bienal", "trienal", "quinquenal", "sexenal", "irregular")
 ESTADOS = ("ND", "pendiente")
 #: What a publication printed as an indicator's semáforo (``semaforo_publicado``, compared, never printed).
 SEMAFOROS = ("con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica")

@@ -85,6 +85,8 @@ def objective_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         values = rows[column].astype("Float64")
         texts = [formato.number(v, None if is_missing(d) else int(d)) if not is_missing(v) else ""
                  for v, d in zip(values, rows[places])]
+        if name == "Resultado":  # a result measured before the report's year says its year, as the table
+            texts = [f"{t} ({y})" if t and int(y) != ctx.year else t for t, y in zip(texts, rows["resultado_anio"])]
         serie = f"{name} {ctx.year}" if name == "Resultado" else name
         parts.append(base.assign(serie=serie, valor=values.to_numpy(), texto=texts))
     long = pd.concat(parts, ignore_index=True)

@@ -266,7 +266,7 @@ class _Reviewer:
             res = "sin dato"
         else:
             res = show_value(item["resultado_valor"], unit, item["resultado_decimales"])
-        return f"va de {ref} ({item['linea_base_anio']}) a {res} ({self.year})"
+        return f"va de {ref} ({item['linea_base_anio']}) a {res} ({item['resultado_anio']})"
 
     # grouping and the one builder ------------------------------------------------------------
     def entries(self, found: list[Finding]) -> list[Hallazgo]:

@@ -420,11 +420,13 @@ def _reference_text(value, unit, decimals, year=None) -> str:
     return f"{text} ({year})" if year is not None else text
 
 
-def _result_text(value, unit, decimals, estado, nota) -> str:
+def _result_text(value, unit, decimals, estado, nota, year=None) -> str:
+    """The result as the table prints it; ``year``: the year of the measurement, when not the report's."""
     if estado in ("ND", "pendiente"):
         label = "N/D" if estado == "ND" else "Pendiente"
         return f"{label} ({nota})" if nota else label
-    return formato.value(value, unit, decimals)
+    text = formato.value(value, unit, decimals)
+    return f"{text} ({year})" if year is not None and text else text
 
 
 def indicadores(ctx: Context, objetivo_id: int) -> Styler:
@@ -442,8 +444,9 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
         _format(styler, {
             base_col: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
                                                              it["linea_base_anio"] if with_year else None), it=item),
-            result_col: partial(lambda v, it: _result_text(v, it["unidad_medida"], it["resultado_decimales"],
-                                                          it["estado"], it["nota"]), it=item),
+            result_col: partial(lambda v, it: _result_text(
+                v, it["unidad_medida"], it["resultado_decimales"], it["estado"], it["nota"],
+                it["resultado_anio"] if it["resultado_anio"] != ctx.year else None), it=item),
             meta_col: partial(formato.value, unidad_medida=unit, decimals=item["meta_decimales"]),
             progress_col: formato.percent,
         }, rows=[iid])
