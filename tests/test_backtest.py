@@ -194,7 +194,7 @@ def test_cards_as_published(ds):
         "base_cedula_decimales": ints(EXPECTED["base_cedula"]),
         "anio_base_cedula": EXPECTED["anio_base_cedula"].astype("int64"),
         "meta": floats(EXPECTED["meta"]),
-        "meta_anio": pd.Series([2027] * 24, dtype="int64"),
+        "meta_anio": pd.Series([2027] * 24, dtype="Int64"),  # nullable: contract v3 allows no target
         "sentido": pd.Series(["ascendente"] * 24, dtype=object),
         "unidad_medida": pd.Series(["porcentaje"] * 24, dtype=object),
     })

@@ -85,7 +85,7 @@ def test_datapackage_schemas_come_from_the_contract(datos):
         "sentido": ["ascendente", "descendente"], "estado": ["ND", "pendiente"],
         "semaforo": ["con_avance", "sin_avance", "igual", "sin_informacion"],
         "trayectoria": ["meta_alcanzada", "en_trayectoria", "avance_moderado", "avance_limitado", "retroceso",
-                        "sin_informacion"]}
+                        "sin_informacion", "sin_meta"]}
     assert indicators["schema"]["primaryKey"] == ["indicador_id"]
     assert summary["schema"]["primaryKey"] == ["objetivo_id"]
     assert {f["name"]: f["type"] for f in summary["schema"]["fields"]} == {

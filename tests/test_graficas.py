@@ -36,11 +36,13 @@ def table_texts(ctx, objetivo_id) -> list[dict[str, str]]:
     return [dict(zip(headers, (td.get_text(strip=True) for td in tr.find_all("td")))) for tr in soup.select("tbody tr")]
 
 
-def figure_text(text: str) -> str:
-    """The number of a printed table cell: without its unit sign, reference year or N/D note."""
-    if text.startswith(("N/D", "Pendiente", "N/A")):
+def figure_text(text: str, result: bool = False) -> str:
+    """The number of a printed table cell: without its unit sign, reference year or N/D note; a result keeps the
+    year of its measurement when it is not the report's («46.8 (2023)»), as its bar does."""
+    if text.startswith(("N/D", "Pendiente", "N/A", "Sin meta")):
         return ""
-    return re.sub(r"\s*\(\d{4}\)$", "", text).removesuffix("%")
+    number, year = re.fullmatch(r"(.*?)(\s*\(\d{4}\))?", text).groups()
+    return number.removesuffix("%") + (year or "" if result else "")
 
 
 def test_bar_chart_draws_each_indicator_once_with_the_tables_figures(ctx):
@@ -61,7 +63,7 @@ def test_bar_chart_draws_each_indicator_once_with_the_tables_figures(ctx):
             for got, want in zip(drawn, expected):
                 assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want), (objetivo_id, column)
         bar_texts = [a.get_text() for a in ax.texts if a.get_text().strip() != "Resultado N/D"]
-        expected_texts = [figure_text(row[c]) for c in columns for row in printed]
+        expected_texts = [figure_text(row[c], c.startswith("Resultado")) for c in columns for row in printed]
         assert bar_texts == expected_texts, f"objetivo {objetivo_id}: bar labels print the table's figures"
 
 

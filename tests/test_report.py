@@ -35,7 +35,7 @@ def test_indicator_table_is_a_typed_frame_behind_a_styler(ctx):
     assert isinstance(frame["Semáforo"].dtype, pd.CategoricalDtype) and frame["Semáforo"].cat.ordered
     assert list(frame["Semáforo"].cat.categories) == ["Con avance", "Sin avance", "Igual", "Sin información"]
     assert list(frame["Trayectoria"].cat.categories) == ["Meta alcanzada", "En trayectoria", "Avance moderado",
-                                                         "Avance limitado", "Retroceso", "Sin información"]
+                                                         "Avance limitado", "Retroceso", "Sin información", "Sin meta"]
     assert frame["Trayectoria"].cat.ordered
     # an evaluator can sort and filter it like any frame
     assert frame.sort_values("Resultado 2023", ascending=False)["Resultado 2023"].iloc[0] == pytest.approx(100)
@@ -147,7 +147,7 @@ def test_the_computed_counts_are_printed_only_where_the_narrative_agrees(ctx):
     assert "se integra por" not in secciones.introduccion(ctx).data
     assert any(f.rule == "narrativa_conteo" and f.detalle["datos"] == 5 for f in calidad.findings(ctx.dataset, YEAR))
     example = secciones.open(2025, config.ROOT / "ejemplos" / "instituto-ejemplo")
-    assert ("el programa se integra por 3 objetivos, 6 estrategias y 12 indicadores"
+    assert ("el programa se integra por 3 objetivos, 6 estrategias y 13 indicadores"
             in secciones.introduccion(example).data)
 
 

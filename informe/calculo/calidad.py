@@ -207,6 +207,8 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
     for item in items:
         iid, name = item["indicador_id"], item["nombre"]
         row = rows.get((iid, year))
+        if row is None and item["resultado_anio"] != year:  # measured less often: its latest result counts
+            continue
         if row is None:
             found.append(Finding("sin_resultado", f"«{name}» ({iid}): no tiene fila de resultados para {year}.",
                                  "resultados.csv", None, iid, {"fila": False}))

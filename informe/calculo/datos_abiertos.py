@@ -71,15 +71,18 @@ INDICATOR_FIELDS = {
                         "con numerador y denominador: redondeado a 2 decimales); vacío si no hay resultado.", {}),
     "estado": ("string", "Estado", "ND = no disponible todavía; pendiente = aún no se mide; vacío = valor medido.",
                {"enum": ["ND", "pendiente"]}),
-    "meta_anio": ("integer", "Año de la meta", "Año de la meta que declara la cédula.", {"required": True, **YEAR}),
-    "meta_valor": ("number", "Meta", "Meta de la cédula, con los decimales con que se publicó.", {"required": True}),
+    "meta_anio": ("integer", "Año de la meta", "Año de la meta que declara la cédula; vacío si el indicador no tiene "
+                  "meta.", {**YEAR}),
+    "meta_valor": ("number", "Meta", "Meta de la cédula, con los decimales con que se publicó; vacía si el indicador "
+                   "no tiene meta.", {}),
     "semaforo": ("string", "Semáforo", "Resultado respecto a la línea base, en el sentido del indicador.",
                  {"required": True, "enum": list(motor.STATUSES)}),
     "avance_meta_pct": ("number", "Avance hacia la meta (%)", "(resultado − línea base) / (meta − línea base) × "
                         "100, redondeado a 2 decimales; vacío si no se puede calcular.", {}),
     "avance_esperado_pct": ("number", "Avance esperado (%)", "Avance que correspondería al año en línea recta de "
                             "la línea base a la meta (tope 100), redondeado a 2 decimales.", {}),
-    "trayectoria": ("string", "Trayectoria", "Avance hacia la meta frente al avance esperado.",
+    "trayectoria": ("string", "Trayectoria", "Avance hacia la meta frente al avance esperado; sin_meta si el "
+                    "indicador no tiene meta.",
                     {"required": True, "enum": list(motor.TRAJECTORIES)}),
     "fuente": ("string", "Fuente", "Fuente del resultado del año (la de la cédula si el año no la da).",
                {"required": True}),

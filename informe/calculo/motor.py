@@ -41,10 +41,10 @@ EPSILON = 1e-9  # float noise when comparing against the tolerance and the thres
 
 #: Trajectory statuses toward the target, best first, and their labels in the report.
 TRAJECTORIES = ("meta_alcanzada", "en_trayectoria", "avance_moderado", "avance_limitado", "retroceso",
-                "sin_informacion")
+                "sin_informacion", "sin_meta")
 TRAJECTORY_LABELS = {"meta_alcanzada": "Meta alcanzada", "en_trayectoria": "En trayectoria",
                      "avance_moderado": "Avance moderado", "avance_limitado": "Avance limitado",
-                     "retroceso": "Retroceso", "sin_informacion": "Sin información"}
+                     "retroceso": "Retroceso", "sin_informacion": "Sin información", "sin_meta": "Sin meta"}
 
 EXPORT_COLUMNS = [
     "indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
@@ -184,6 +184,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         meta = None if is_missing(card.get("meta_valor")) else float(card["meta_valor"])
         progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
         expected = avance_esperado(result_year, card["linea_base_anio"], card["meta_anio"])
+        meta_year = None if is_missing(card.get("meta_anio")) else int(card["meta_anio"])
         out.append({
             "indicador_id": iid,
             "objetivo_id": int(card["objetivo_id"]),
@@ -196,12 +197,12 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "resultado_anio": result_year,
             "resultado_valor": result,
             "estado": estado,
-            "meta_anio": int(card["meta_anio"]),
+            "meta_anio": meta_year,
             "meta_valor": meta,
             "semaforo": status,
             "avance_meta_pct": progress,
             "avance_esperado_pct": expected,
-            "trayectoria": trayectoria(progress, expected, **thresholds),
+            "trayectoria": "sin_meta" if meta is None else trayectoria(progress, expected, **thresholds),
             "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
             "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
             "referencia_origen": origin,
@@ -214,7 +215,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     table = pd.DataFrame(out)
     for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct", "avance_esperado_pct"):
         table[col] = pd.to_numeric(table[col]).astype("Float64")
-    for col in ("referencia_decimales", "resultado_decimales", "meta_decimales"):
+    for col in ("referencia_decimales", "resultado_decimales", "meta_decimales", "meta_anio"):
         table[col] = table[col].astype("Int64")
     for col in ("estrategia_id", "estado", "referencia_origen", "nota"):
         table[col] = table[col].astype("string")
@@ -240,8 +241,10 @@ def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.Da
 
 
 def trajectory_summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
-    """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status."""
-    return _counts(table, "trayectoria", TRAJECTORIES, objetivo_ids)
+    """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status
+    (``sin_meta`` only when some indicator has no target)."""
+    codes = TRAJECTORIES if (table["trayectoria"] == "sin_meta").any() else TRAJECTORIES[:-1]
+    return _counts(table, "trayectoria", codes, objetivo_ids)
 
 
 def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:

@@ -50,7 +50,7 @@ COLUMNS: dict[str, list[str]] = {
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
     "indicadores.csv": {"estrategia_id", "nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion",
                         "metodo_calculo", "unidad_responsable", "unidad_ejecutora", "referencia_adicional",
-                        "nota_cedula", "linea_base_valor"},
+                        "nota_cedula", "linea_base_valor", "meta_anio", "meta_valor"},
     "resultados.csv": {"valor", "numerador", "denominador", "estado", "nota", "fuente", "semaforo_publicado"},
 }
 
@@ -148,8 +148,8 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
             "fuente": _text(),
             "linea_base_anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
             "linea_base_valor": _number_col(required=False),
-            "meta_anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
-            "meta_valor": _number_col(nullable=False),
+            "meta_anio": _number_col(required=False, pattern=YEAR, expect=EXPECT_YEAR),
+            "meta_valor": _number_col(required=False),
         }),
         "resultados.csv": pa.DataFrameSchema(
             {
@@ -302,6 +302,20 @@ def _strategy_objective_rule(est: pd.DataFrame, ind: pd.DataFrame) -> list[Probl
     return problems
 
 
+def _target_rule(ind: pd.DataFrame) -> list[Problem]:
+    """``meta_anio`` and ``meta_valor`` go both or neither (an indicator without a target has neither)."""
+    problems = []
+    for record in ind.to_dict("records"):
+        given = {c: record.get(c) is not None and str(record.get(c)).strip() != "" for c in ("meta_anio", "meta_valor")}
+        if given["meta_anio"] != given["meta_valor"]:
+            missing = "meta_valor" if given["meta_anio"] else "meta_anio"
+            problems.append(Problem(
+                "indicadores.csv", f"meta_anio y meta_valor van los dos o ninguno (sin meta, ninguno): escriba "
+                f"{missing} o borre {'meta_anio' if missing == 'meta_valor' else 'meta_valor'}.",
+                line=int(record[LINE]), column=missing))
+    return problems
+
+
 # ----------------------------------------------------------------------------- YAML shapes
 
 def kind(value) -> str:
@@ -413,6 +427,8 @@ def validate_tables(dependencia: dict, tables: dict[str, pd.DataFrame]) -> list[
         problems += _result_rules(good["resultados.csv"], good.get("indicadores.csv"))
     if "estrategias.csv" in good and "indicadores.csv" in good:
         problems += _strategy_objective_rule(good["estrategias.csv"], good["indicadores.csv"])
+    if "indicadores.csv" in good:
+        problems += _target_rule(good["indicadores.csv"])
     return problems
 
 

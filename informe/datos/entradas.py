@@ -140,12 +140,13 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     est["objetivo_id"] = est["objetivo_id"].astype(int)
     ind = tables["indicadores.csv"].drop(columns=LINE).copy()
     for col in ("estrategia_id", "objetivo_indicador", "descripcion", "metodo_calculo",
-                "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "linea_base_valor"):
+                "unidad_responsable", "unidad_ejecutora", "referencia_adicional", "linea_base_valor", "meta_anio",
+                "meta_valor"):
         if col not in ind:
             ind[col] = None
     ind["objetivo_id"] = ind["objetivo_id"].astype(int)
-    for col in ("linea_base_anio", "meta_anio"):
-        ind[col] = ind[col].astype(int)
+    ind["linea_base_anio"] = ind["linea_base_anio"].astype(int)
+    ind["meta_anio"] = pd.to_numeric(ind["meta_anio"]).astype("Int64")  # no target: empty
     for col in ("linea_base_valor", "meta_valor"):
         ind[col + "_decimales"] = _decimals(ind[col])
         ind[col] = _number(ind[col])

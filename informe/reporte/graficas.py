@@ -148,12 +148,14 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     long = ctx.series
     parts = []
     for item in rows.to_dict("records"):
-        base_year, meta_year = int(item["linea_base_anio"]), int(item["meta_anio"])
+        base_year = int(item["linea_base_anio"])
         reference, meta = item["linea_base_valor"], item["meta_valor"]
         own = long[(long["indicador_id"] == item["indicador_id"]) & (long["anio"] > base_year)
                    & (long["anio"] <= ctx.year)]
         points = [(base_year, reference, "Resultado"), *((int(a), v, "Resultado") for a, v in zip(own["anio"], own["valor"]))]
-        points += [(base_year, reference, "Esperado"), (meta_year, meta, "Esperado"), (meta_year, meta, "Meta")]
+        if not is_missing(item["meta_anio"]):  # without a target: its results only
+            meta_year = int(item["meta_anio"])
+            points += [(base_year, reference, "Esperado"), (meta_year, meta, "Esperado"), (meta_year, meta, "Meta")]
         parts.append(pd.DataFrame(points, columns=["anio", "valor", "serie"]).assign(
             indicador_id=item["indicador_id"], etiqueta=names[item["indicador_id"]]))
     data = pd.concat(parts, ignore_index=True)

@@ -304,7 +304,8 @@ class _Reviewer:
         values = {**d, "anio_informe": self.year}
         if iid in self.cards:
             values.update(indicador=self.name(iid), camino=self.path(iid),
-                          anio_base=self.table[iid]["linea_base_anio"], meta_anio=int(self.cards[iid]["meta_anio"]))
+                          anio_base=self.table[iid]["linea_base_anio"],
+                          meta_anio=None if is_missing(self.cards[iid]["meta_anio"]) else int(self.cards[iid]["meta_anio"]))
         if "cita" in d:
             values["citas"] = _y([f"«{q}»" for q in dict.fromkeys(f.detalle["cita"] for f in group)])
             many = len({self.place(*f.detalle["lugar"]) for f in group})

@@ -312,7 +312,8 @@ def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -
         "Número de indicadores": counts["indicadores"],
     })
     for code, label in labels.items():
-        frame[label] = counts[code]
+        if code in counts:  # a status the engine counts only when some indicator has it (sin_meta)
+            frame[label] = counts[code]
     return frame
 
 
@@ -346,10 +347,10 @@ TRAYECTORIA_TITULO = "Trayectoria hacia las metas"
 
 def encabezado_trayectoria(ctx: Context) -> HTML:
     """Heading and reading key of the trajectory summary (how the statuses are defined)."""
-    metas = sorted(set(int(y) for y in ctx.table["meta_anio"]))
+    metas = sorted(set(int(y) for y in ctx.table["meta_anio"].dropna()))
     bases = sorted(set(int(y) for y in ctx.table["linea_base_anio"]))
     return _html("trayectoria_encabezado.html.j2", ancla="resumen-trayectoria", titulo=TRAYECTORIA_TITULO,
-                 anio=ctx.year, metas=metas, bases=bases,
+                 anio=ctx.year, metas=metas, bases=bases, sin_meta=(ctx.table["trayectoria"] == "sin_meta").any(),
                  en_trayectoria=formato.number(100 * ctx.params["umbral_en_trayectoria"]),
                  moderado=formato.number(100 * ctx.params["umbral_avance_moderado"]))
 
@@ -384,7 +385,7 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
 
 
 def _year_header(values: pd.Series, label: str) -> tuple[str, bool]:
-    years = values.unique()
+    years = values.dropna().unique()  # an indicator without a target has no target year
     return (f"{label} {years[0]}", False) if len(years) == 1 else (label, True)
 
 
@@ -420,6 +421,14 @@ def _reference_text(value, unit, decimals, year=None) -> str:
     return f"{text} ({year})" if year is not None else text
 
 
+#: What the target cells say of an indicator without a target (contract v3).
+NO_TARGET = "Sin meta"
+
+
+def _target_text(value, unidad_medida=None, decimals=None) -> str:
+    return NO_TARGET if is_missing(value) else formato.value(value, unidad_medida, decimals)
+
+
 def _result_text(value, unit, decimals, estado, nota, year=None) -> str:
     """The result as the table prints it; ``year``: the year of the measurement, when not the report's."""
     if estado in ("ND", "pendiente"):
@@ -447,7 +456,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
             result_col: partial(lambda v, it: _result_text(
                 v, it["unidad_medida"], it["resultado_decimales"], it["estado"], it["nota"],
                 it["resultado_anio"] if it["resultado_anio"] != ctx.year else None), it=item),
-            meta_col: partial(formato.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            meta_col: partial(_target_text, unidad_medida=unit, decimals=item["meta_decimales"]),
             progress_col: formato.percent,
         }, rows=[iid])
     return styler
@@ -503,7 +512,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
             frame.columns[1]: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
                                                                      it["linea_base_anio"] if with_year else None),
                                       it=item),
-            meta_col: partial(formato.value, unidad_medida=unit, decimals=item["meta_decimales"]),
+            meta_col: partial(_target_text, unidad_medida=unit, decimals=item["meta_decimales"]),
             "Avance hacia la meta (%)": formato.percent,
             "Avance esperado (%)": formato.percent,
         }
@@ -617,7 +626,7 @@ def cedulas(ctx: Context) -> HTML:
                 "objetivo_mostrado": card.get("objetivo_cedula") or obj["nombre"],
                 "linea_base_texto": _reference_text(card["linea_base_valor"], card["unidad_medida"],
                                                     card.get("linea_base_valor_decimales")),
-                "meta_texto": formato.value(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
+                "meta_texto": _target_text(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
             })
         if items:
             groups.append({"objetivo_id": obj["objetivo_id"], "nombre": obj["nombre"], "cedulas": items})
