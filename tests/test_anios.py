@@ -29,7 +29,7 @@ def test_build_several_years_each_on_its_own(ejemplo_anios):
         assert headers[-3:] == ["Avance hacia la meta (%)", "Avance esperado (%)", "Trayectoria"]
         summary = soup.select_one("table.resumen-trayectoria")
         total = [td.get_text(strip=True) for td in summary.select("tbody tr")[-1].select("td")]
-        assert total[0] == "Total" and total[1] == "12" and sum(map(int, total[2:])) == 12
+        assert total[0] == "Total" and total[1] == "13" and sum(map(int, total[2:])) == 13
     # 2025: a regression and a target reached, each as a label in the indicator table
     soup = BeautifulSoup((out / "2025" / "informe_2025.html").read_text(encoding="utf-8"), "html.parser")
     labels = {td.get_text(strip=True) for td in soup.select("table.indicadores td.trayectoria")}

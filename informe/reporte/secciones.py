@@ -446,7 +446,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores",
                      caption="Impacto de las acciones", numeric=(base_col, result_col, meta_col, progress_col),
-                     cell_classes=_status_classes(frame))
+                     cell_classes=_status_classes(frame, meta_col))
     for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
@@ -462,11 +462,15 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     return styler
 
 
-def _status_classes(frame: pd.DataFrame) -> pd.DataFrame:
-    """CSS classes of the status columns (semáforo, trayectoria) present in ``frame``."""
+def _status_classes(frame: pd.DataFrame, meta_col: str | None = None) -> pd.DataFrame:
+    """CSS classes of the status columns (semáforo, trayectoria) present in ``frame``, and ``sin-meta`` for the
+    target cells of an indicator without a target (``meta_col``)."""
     classes = {"Semáforo": SEMAFORO_CLASS, "Trayectoria": TRAYECTORIA_CLASS}
-    return pd.DataFrame({column: frame[column].map(mapping).astype(str)
-                         for column, mapping in classes.items() if column in frame})
+    found = pd.DataFrame({column: frame[column].map(mapping).astype(str)
+                          for column, mapping in classes.items() if column in frame})
+    if meta_col is not None:
+        found[meta_col] = frame[meta_col].isna().map({True: "sin-meta", False: ""})
+    return found
 
 
 def tendencia_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
@@ -504,7 +508,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
     meta_col = frame.columns[len(year_cols) + 2]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     styler = _styler(frame, f"tendencia-{objetivo_id}", classes="tendencia", numeric=numeric,
-                     caption="Tendencia hacia la meta", cell_classes=_status_classes(frame))
+                     caption="Tendencia hacia la meta", cell_classes=_status_classes(frame, meta_col))
     for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
