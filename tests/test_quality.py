@@ -470,3 +470,10 @@ def test_a_published_semaforo_that_differs_is_named_for_its_year_and_never_print
     assert len(frame) == 2 and all("Una publicación anterior marcó" in h for h in frame["hallazgo"])
     assert cli.main(["validar", "--data", str(tmp_path / "datos"), "--year", str(YEAR)]) == 0
     assert capsys.readouterr().out.count("AVISO resultados.csv") == 2
+
+
+def test_a_zero_between_two_results_names_them(tmp_path):
+    edits = [add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2020", "valor": "68"}),
+             add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2021", "valor": "0"})]
+    (zero,) = findings_for(tmp_path, edits)
+    assert "el resultado 2021 es 0, entre 68% (2020) y 70.5% (2022)." in str(zero)

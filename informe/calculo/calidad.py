@@ -4,15 +4,9 @@ Each rule looks at the data of one directory and one year; none knows about a
 particular indicator. The published 2023 report keeps its inconsistencies as
 published.
 
-Two audiences:
-
-* :func:`findings` — for whoever edits the data: rule code, file and line
-  (``informe validar`` prints them).
-* :func:`review` — for an evaluator who reads the report: one row per fact (the same
-  statement found in several places is one row), in plain Spanish, indicators by
-  name, places as report sections. :func:`write_review` writes it as a standalone
-  HTML document (``templates/secciones/calidad_documento.html.j2``) and
-  :func:`review_section` as a fragment for the report (``calidad_seccion.html.j2``).
+:func:`findings` speaks to whoever edits the data: rule code, file, line and column
+(``informe validar`` prints them). The same facts, for an evaluator who reads the report, are
+:mod:`informe.reporte.revision` (rules in :data:`EDITOR_ONLY` stay out of it).
 """
 
 from __future__ import annotations
@@ -240,9 +234,9 @@ def result_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> l
     return found
 
 
-def published_rules(ds: Dataset, year: int, params: dict) -> list[Finding]:
+def published_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -> list[Finding]:
     """Each indicator and year up to ``year`` whose ``semaforo_publicado`` (what a publication printed) differs
-    from the semáforo these data give for that year."""
+    from the semáforo these data give for that year (``table``: the indicator table of ``year``)."""
     res = ds.resultados
     if "semaforo_publicado" not in res:
         return []
@@ -251,14 +245,16 @@ def published_rules(ds: Dataset, year: int, params: dict) -> list[Finding]:
     labels = {**motor.LABELS, "no_aplica": "No aplica"}
     found = []
     for anio in sorted(published["anio"].unique()):
-        table = motor.indicator_table(ds.indicadores, ds.resultados, int(anio), params).set_index("indicador_id")
+        of_year = table if anio == year else motor.indicator_table(ds.indicadores, ds.resultados, int(anio), params)
+        of_year = of_year.set_index("indicador_id")
         for row in published[published["anio"] == anio].to_dict("records"):
             iid, said = row["indicador_id"], str(row["semaforo_publicado"])
-            computed = str(table.loc[iid, "semaforo"])
+            computed = str(of_year.loc[iid, "semaforo"])
             if said != computed:
                 found.append(Finding(
-                    "semaforo_distinto", f"«{table.loc[iid, 'nombre']}» ({iid}): la publicación dice «{labels[said]}» "
-                    f"para {anio} y con estos datos el semáforo es «{labels[computed]}».", "resultados.csv",
+                    "semaforo_distinto", f"«{of_year.loc[iid, 'nombre']}» ({iid}): la publicación dice "
+                    f"«{labels[said]}» para {anio} y con estos datos el semáforo es «{labels[computed]}».",
+                    "resultados.csv",
                     lines.get((iid, str(anio))), iid,
                     {"anio": int(anio), "publicado": labels[said], "calculado": labels[computed]},
                     column="semaforo_publicado"))
@@ -272,27 +268,35 @@ ZERO_QUESTION = "¿0 o sin medición? Si no se midió, use «estado: ND»."
 def zero_rules(ds: Dataset, year: int, table: pd.DataFrame) -> list[Finding]:
     """Results that are exactly 0 where 0 is unlikely to be a measurement: the year's result when its
     reference is not 0, and any result up to the year between two non-zero results of the indicator
-    (a 0 written where nothing was measured otherwise reads as a real change, and moves the semáforo)."""
-    lines = ds.lines_by("resultados.csv", "indicador_id", "anio")
+    (a 0 written where nothing was measured otherwise reads as a real change, and moves the semáforo).
+    Column by column: only the zeros found are looked at one by one."""
     series = motor.series(ds.indicadores, ds.resultados)
-    series = series[(series["anio"] <= year) & series["valor"].notna()]
-    measured = {iid: list(zip(group["anio"], group["valor"])) for iid, group in series.groupby("indicador_id", sort=False)}
+    series = series[(series["anio"] <= year) & series["valor"].notna()].reset_index(drop=True)
+    by_indicator = series.groupby("indicador_id", sort=False)
+    before, after = by_indicator["valor"].shift(1), by_indicator["valor"].shift(-1)
+    between = series[((series["valor"] == 0) & (before != 0) & (after != 0)).fillna(False)].index  # NA: no neighbour
+    zeros: dict[str, dict[int, str]] = {}
+    cards = table.set_index("indicador_id")
+    for i in between:  # rows i - 1 and i + 1 are its neighbours: same indicator, sorted by year
+        iid = series.at[i, "indicador_id"]
+        unit = cards.at[iid, "unidad_medida"]
+        zeros.setdefault(iid, {})[int(series.at[i, "anio"])] = (
+            f"entre {show_value(series.at[i - 1, 'valor'], unit)} ({series.at[i - 1, 'anio']}) y "
+            f"{show_value(series.at[i + 1, 'valor'], unit)} ({series.at[i + 1, 'anio']})")
+    measured_zero = table[(table["resultado_valor"] == 0) & table["linea_base_valor"].notna()
+                          & (table["linea_base_valor"] != 0)]
+    for item in measured_zero.to_dict("records"):  # the year's own zero is said against its reference
+        reference = show_value(item["linea_base_valor"], item["unidad_medida"], item["referencia_decimales"])
+        zeros.setdefault(item["indicador_id"], {})[year] = f"con línea base {reference} ({item['linea_base_anio']})"
+    lines = ds.lines_by("resultados.csv", "indicador_id", "anio") if zeros else {}
     found = []
-    for item in table.to_dict("records"):
-        iid, unit = item["indicador_id"], item["unidad_medida"]
-        zeros: dict[int, str] = {}
-        if (item["resultado_valor"] == 0 and not is_missing(item["linea_base_valor"])
-                and item["linea_base_valor"] != 0):
-            zeros[year] = (f"con línea base {show_value(item['linea_base_valor'], unit, item['referencia_decimales'])} "
-                           f"({item['linea_base_anio']})")
-        points = measured.get(iid, [])
-        for (y0, v0), (y1, v1), (y2, v2) in zip(points, points[1:], points[2:]):
-            if v1 == 0 and v0 != 0 and v2 != 0:
-                zeros.setdefault(int(y1), f"entre {show_value(v0, unit)} ({y0}) y {show_value(v2, unit)} ({y2})")
-        for anio, motivo in sorted(zeros.items()):
+    for item in table[table["indicador_id"].isin(list(zeros))].to_dict("records"):
+        iid = item["indicador_id"]
+        for anio, motivo in sorted(zeros[iid].items()):
             found.append(Finding("cero_sospechoso", f"«{item['nombre']}» ({iid}): el resultado {anio} es 0, {motivo}. "
                                  + ZERO_QUESTION, "resultados.csv", lines.get((iid, str(anio))), iid,
-                                 {"anio": anio, "motivo": motivo, "cero": show_value(0, unit)}, column="valor"))
+                                 {"anio": anio, "motivo": motivo, "cero": show_value(0, item["unidad_medida"])},
+                                 column="valor"))
     return found
 
 
@@ -411,5 +415,5 @@ def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding
     table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
             + result_rules(ds, year, table, params) + zero_rules(ds, year, table)
-            + published_rules(ds, year, params) + narrative_rules(ds, year, table)
+            + published_rules(ds, year, table, params) + narrative_rules(ds, year, table)
             + actions_rules(ds, year) + file_rules(ds))
