@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from edits import MINIMAL, add_column, add_row, cell, delete_line
 from markupsafe import escape
 
@@ -477,3 +478,19 @@ def test_a_zero_between_two_results_names_them(tmp_path):
              add_row("resultados.csv", {"indicador_id": "AC-2-01", "anio": "2021", "valor": "0"})]
     (zero,) = findings_for(tmp_path, edits)
     assert "el resultado 2021 es 0, entre 68% (2020) y 70.5% (2022)." in str(zero)
+
+
+@pytest.mark.parametrize("edits", [
+    [cell("resultados.csv", 3, "numerador", ""), cell("resultados.csv", 3, "denominador", ""),
+     cell("resultados.csv", 3, "valor", "0")],  # a suspicious zero of AC-1-01
+    [add_column("resultados.csv", "semaforo_publicado", ["", "sin_avance", "", "", "", ""])],  # a published status
+], ids=["cero_sospechoso", "semaforo_distinto"])
+def test_the_new_facts_escape_the_names_they_quote(tmp_path, edits):
+    """Contract v3's facts quote the indicator's name in the reviewer's document: escaped there like any other."""
+    name = "Solicitudes <img src=x onerror=alert(1)> <script>alert(2)</script>"
+    ds, _, frame = review_for(tmp_path, [cell("indicadores.csv", 2, "nombre", name), *edits])
+    assert len(frame) == 1 and f"«{name}»" in frame["hallazgo"].iloc[0]
+    html = revision.write_review(ds, YEAR, None, tmp_path / "calidad.html", dependencia="IAC").read_text("utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find("script") and not soup.find("img"), "no element from the data"
+    assert name in soup.get_text(), "the name reads as written"
