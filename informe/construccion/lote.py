@@ -296,7 +296,8 @@ def prepare_agency(spec: dict) -> dict:
     report = pasos.Report(agency.path, year, params_path, out, Path(spec["stage"]), spec["formats"],
                           notebooks_dir=Path(spec["notebooks_dir"]))
     try:
-        prepared = pasos.prepare(report, inputs.dataset, inputs.params, notebook_key, _notebook_cache(str(config.CACHE_DIR)))
+        prepared = pasos.prepare(report, inputs.dataset, inputs.params, notebook_key,
+                                 _notebook_cache(str(config.CACHE_DIR)))
     except Exception as exc:  # noqa: BLE001 — reported with the agency's name, as any failure of one agency
         return {"estado": FAILED, "nombre": nombre, "gobierno": gobierno,
                 "error": [f"No se pudo preparar el informe: {_exception_text(exc)}"]}
@@ -457,7 +458,8 @@ class _Pending:
     prepare: object = None  # the futures of its tasks
     notebooks: list = field(default_factory=list)
     finish: object = None
-    prepared: object = None  # pasos.Prepared, once its preparation is back
+    report: object = None  # pasos.Report and pasos.Prepared, once its preparation is back
+    prepared: object = None
 
     def futures(self) -> list:
         return [f for f in (self.finish, *self.notebooks, self.prepare) if f is not None]
@@ -558,7 +560,7 @@ class _Run:
         elif result["estado"] in (INVALID, FAILED):
             self._settle(entry, error=result["error"], validation=result["estado"] == INVALID)
         else:
-            entry.prepared = result["prepared"]
+            entry.report, entry.prepared = result["report"], result["prepared"]
             return self._submit_notebooks(entry)
         return []
 
@@ -570,9 +572,8 @@ class _Run:
 
     def _succeed(self, entry: _Pending) -> None:
         """The agency's report is complete in its staging directory (manifest included): move it into place."""
-        report = pasos.Report(entry.agency.path, self.year, None, entry.out, entry.stage, self.formats)
         try:
-            pasos.settle(report)
+            pasos.settle(entry.report)
         except Exception as exc:  # noqa: BLE001
             self._fail(entry.agency.name, [f"No se pudo mover el informe a {entry.out}: {_exception_text(exc)}"])
             return
