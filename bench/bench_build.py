@@ -43,8 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     params = load_params(year, config.params_file(year))
 
     ds = timed("carga y validación (pandera) de data/", lambda: load(config.DATA_DIR), repeat=5)
-    timed("motor: tabla de indicadores del año", lambda: motor.indicator_table(
-        ds.indicadores, ds.resultados, year, params), repeat=20)
+    timed("motor: tabla de indicadores del año", lambda: motor.year_table(ds, year, params), repeat=20)
     with tempfile.TemporaryDirectory() as tmp:
         timed("exportación de datos abiertos (2 CSV)", lambda: export(ds, year, params, Path(tmp)), repeat=5)
 

@@ -94,11 +94,11 @@ EXPECTED = pd.DataFrame(EXPECTED_ROWS, columns=COLUMNS, dtype=object)  # object:
 
 # Published "Resumen de resultados de indicadores" (section VI), per objective derived from EXPECTED.
 PUBLISHED_TOTAL = [24, 15, 0, 0, 9]
-SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion"]
+SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica"]
 EXPORT_COLUMNS = ["indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
                   "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
                   "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
-                  "fuente", "nota"]
+                  "fuente", "nota", "meta_intermedia", "programa_id"]
 
 
 def number(text: str | None):
@@ -231,15 +231,15 @@ def test_fuente_shown_in_the_table(table):
 def test_summary_as_published(ds, table):
     got = motor.summary(table, list(ds.objetivos["objetivo_id"]))
     expected = pd.DataFrame([
-        ["1", 3, 1, 0, 0, 2],
-        ["2", 6, 6, 0, 0, 0],
-        ["3", 6, 5, 0, 0, 1],
-        ["4", 1, 1, 0, 0, 0],
-        ["5", 8, 2, 0, 0, 6],
-        ["total", *PUBLISHED_TOTAL],
+        ["1", 3, 1, 0, 0, 2, 0],
+        ["2", 6, 6, 0, 0, 0, 0],
+        ["3", 6, 5, 0, 0, 1, 0],
+        ["4", 1, 1, 0, 0, 0, 0],
+        ["5", 8, 2, 0, 0, 6, 0],
+        ["total", *PUBLISHED_TOTAL, 0],  # no indicator without a direction: «No aplica» 0 (not printed)
     ], columns=SUMMARY_COLUMNS)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
-    assert got.iloc[-1].tolist() == ["total", 24, 15, 0, 0, 9]
+    assert got.iloc[-1].tolist() == ["total", 24, 15, 0, 0, 9, 0]
 
 
 # ---------------------------------------------------------------- informe export
@@ -311,7 +311,7 @@ def test_export_summary(exported):
     assert header == SUMMARY_COLUMNS
     assert [r["objetivo_id"] for r in rows] == ["1", "2", "3", "4", "5", "total"]
     total = rows[-1]
-    assert [total[c] for c in SUMMARY_COLUMNS[1:]] == ["24", "15", "0", "0", "9"]
+    assert [total[c] for c in SUMMARY_COLUMNS[1:]] == ["24", "15", "0", "0", "9", "0"]
 
 
 def test_export_year_without_results(tmp_path, capsys):
@@ -346,7 +346,8 @@ def test_export_minimal_fixture(tmp_path, capsys):
     header, rows = read_csv_text(out / "datos" / "resumen_2023.csv")
     assert header == SUMMARY_COLUMNS
     assert [[r[c] for c in SUMMARY_COLUMNS] for r in rows] == [
-        ["1", "2", "2", "0", "0", "0"], ["2", "1", "0", "0", "0", "1"], ["total", "3", "2", "0", "0", "1"]]
+        ["1", "2", "2", "0", "0", "0", "0"], ["2", "1", "0", "0", "0", "1", "0"],
+        ["total", "3", "2", "0", "0", "1", "0"]]
 
 
 def test_export_bad_data_writes_nothing(tmp_path, capsys):

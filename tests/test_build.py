@@ -129,6 +129,21 @@ def test_html_summary_is_24_15_0_0_9(soup):
                                            "semaforo-sin_informacion": "Sin información"}[status]
 
 
+def test_v2_data_show_nothing_of_contract_v3(soup):
+    """The 2023 data use none of contract v3's optional parts: the report keeps the published columns (no «No
+    aplica», no «Meta 2023» of interim targets, no «Sin meta»), has no programme headings and no subtotals."""
+    for table in soup.select("table.indicadores"):
+        header = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+        assert header[2:] == ["Resultado 2023", "Fuente", "Semáforo", "Trayectoria", "Meta 2027",
+                              "Avance hacia la meta (%)"], header
+        assert "con-meta-intermedia" not in table["class"]
+    trajectory = soup.select_one("table.resumen-trayectoria")
+    assert [th.get_text(strip=True) for th in trajectory.select("thead th")][2:] == [
+        "Meta alcanzada", "En trayectoria", "Avance moderado", "Avance limitado", "Retroceso", "Sin información"]
+    assert not soup.select("h2.programa") and not soup.select("td.subtotal")
+    assert "No aplica" not in soup.get_text() and "Sin meta" not in soup.get_text()
+
+
 def test_html_has_cards_and_charts_and_no_inline_style(soup):
     assert len(soup.select("table.cedula")) == 24
     charts = soup.select('img.grafica[src^="data:image/svg+xml;base64,"]')

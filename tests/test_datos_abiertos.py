@@ -78,19 +78,20 @@ def test_datapackage_schemas_come_from_the_contract(datos):
         "sentido": "string", "unidad_medida": "string", "linea_base_anio": "integer", "linea_base_valor": "number",
         "resultado_anio": "integer", "resultado_valor": "number", "estado": "string", "meta_anio": "integer",
         "meta_valor": "number", "semaforo": "string", "avance_meta_pct": "number", "avance_esperado_pct": "number",
-        "trayectoria": "string", "fuente": "string", "nota": "string"}
+        "trayectoria": "string", "fuente": "string", "nota": "string", "meta_intermedia": "number",
+        "programa_id": "string"}
     enums = {f["name"]: f["constraints"]["enum"] for f in indicators["schema"]["fields"]
              if "enum" in f.get("constraints", {})}
     assert enums == {
-        "sentido": ["ascendente", "descendente"], "estado": ["ND", "pendiente"],
-        "semaforo": ["con_avance", "sin_avance", "igual", "sin_informacion"],
+        "sentido": ["ascendente", "descendente", "no_aplica"], "estado": ["ND", "pendiente"],
+        "semaforo": ["con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica"],
         "trayectoria": ["meta_alcanzada", "en_trayectoria", "avance_moderado", "avance_limitado", "retroceso",
-                        "sin_informacion", "sin_meta"]}
+                        "sin_informacion", "no_aplica", "sin_meta"]}
     assert indicators["schema"]["primaryKey"] == ["indicador_id"]
     assert summary["schema"]["primaryKey"] == ["objetivo_id"]
     assert {f["name"]: f["type"] for f in summary["schema"]["fields"]} == {
         "objetivo_id": "string", "indicadores": "integer", "con_avance": "integer", "sin_avance": "integer",
-        "igual": "integer", "sin_informacion": "integer"}
+        "igual": "integer", "sin_informacion": "integer", "no_aplica": "integer"}
     for resource in (indicators, summary):
         assert resource["schema"]["missingValues"] == [""]
         assert "foreignKeys" not in resource["schema"]  # resumen.objetivo_id is text (the "total" row)
@@ -197,7 +198,7 @@ def test_numbers_are_plain_text():
 
 def test_fuente_and_nota_columns(datos):
     header, rows = read_csv(datos / "indicadores_2023.csv")
-    assert header[-3:] == ["trayectoria", "fuente", "nota"]
+    assert header[-5:] == ["trayectoria", "fuente", "nota", "meta_intermedia", "programa_id"]
     by_id = {r["indicador_id"]: r for r in rows}
     for iid in ND:
         assert by_id[iid]["estado"] == "ND"

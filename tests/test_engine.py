@@ -317,7 +317,7 @@ def test_indicator_table_columns_and_order():
 
 # ---------------------------------------------------------------- summary
 
-SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion"]
+SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica"]
 
 
 def test_summary_per_objective_and_total():
@@ -333,8 +333,8 @@ def test_summary_per_objective_and_total():
     table = motor.indicator_table(ind, res, YEAR)
     got = motor.summary(table, [1, 2, 3, 4])
     expected = pd.DataFrame(
-        [["1", 2, 1, 1, 0, 0], ["2", 2, 0, 1, 1, 0], ["3", 0, 0, 0, 0, 0], ["4", 1, 0, 0, 0, 1],
-         ["total", 5, 1, 2, 1, 1]], columns=SUMMARY_COLUMNS)
+        [["1", 2, 1, 1, 0, 0, 0], ["2", 2, 0, 1, 1, 0, 0], ["3", 0, 0, 0, 0, 0, 0], ["4", 1, 0, 0, 0, 1, 0],
+         ["total", 5, 1, 2, 1, 1, 0]], columns=SUMMARY_COLUMNS)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     assert list(got.columns) == SUMMARY_COLUMNS
     assert list(motor.SUMMARY_COLUMNS) == SUMMARY_COLUMNS
@@ -344,7 +344,7 @@ def test_summary_without_objective_list_uses_the_table():
     ind, res = tables([{"objetivo_id": "2"}], [{"anio": "2022", "valor": "1"}, {"valor": "2"}], objetivos=(2,))
     got = motor.summary(motor.indicator_table(ind, res, YEAR))
     assert list(got["objetivo_id"]) == ["2", "total"]
-    assert got.iloc[-1][SUMMARY_COLUMNS[1:]].tolist() == [1, 1, 0, 0, 0]
+    assert got.iloc[-1][SUMMARY_COLUMNS[1:]].tolist() == [1, 1, 0, 0, 0, 0]
 
 
 # ---------------------------------------------------------------- series

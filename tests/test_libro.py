@@ -34,7 +34,7 @@ from informe.datos.entradas import year_inputs
 from informe.problemas import DataError, Problem
 
 DATA = config.ROOT / "data"
-TABLES = ("objetivos", "estrategias", "indicadores", "resultados")
+TABLES = ("programas", "objetivos", "estrategias", "indicadores", "resultados", "metas")
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_bad_cells_name_the_workbook_sheet_row_and_column(book):
     found = messages(book)
     assert found == [
         "libro.xlsx, hoja «indicadores», fila 3, columna «sentido»: valor «subiendo»: se esperaba uno de: "
-        "ascendente, descendente.",
+        "ascendente, descendente, no_aplica.",
         "libro.xlsx, hoja «resultados», fila 2, columna «valor»: valor «doce»: se esperaba un número escrito con "
         "las cifras 0-9, con punto decimal y sin separador de miles (p. ej. 38.89).",
         "libro.xlsx, hoja «resultados», fila 4, columna «indicador_id»: valor «AC-9-99»: no existe en la hoja "
@@ -225,12 +225,14 @@ def _cache_value(book: Path, coordinate: str, value: str) -> None:
 
 
 def _rewrite_results_xml(book: Path, pattern: str, replacement: str) -> None:
-    """Change the XML of the «resultados» sheet (the template's seventh) as a damaged file would have it."""
+    """Change the XML of the «resultados» sheet as a damaged file would have it (the template's sheets are written
+    in order: dependencia, directorio, enlaces, then the tables)."""
+    number = 4 + list(libro.SHEETS.values()).index("resultados")
     data = io.BytesIO(book.read_bytes())
     with zipfile.ZipFile(data) as src, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as out:
         for item in src.infolist():
             content = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet7.xml":
+            if item.filename == f"xl/worksheets/sheet{number}.xml":
                 content, count = re.subn(pattern.encode(), replacement.encode(), content, count=1)
                 assert count == 1, pattern
             out.writestr(item, content)
@@ -340,9 +342,12 @@ def test_empty_template_has_headers_notes_lists_and_text_formats(tmp_path, capsy
 
     assert lists("indicadores") == {"B2:B1048576": "objetivos!$A$2:$A$1048576",
                                     "C2:C1048576": "estrategias!$A$2:$A$1048576",
-                                    "J2:J1048576": '"ascendente,descendente"',
+                                    "J2:J1048576": '"ascendente,descendente,no_aplica"',
                                     "K2:K1048576": '"anual,semestral,trimestral,mensual,bienal,trienal,quinquenal,sexenal,irregular"'}
     assert lists("estrategias") == {"B2:B1048576": "objetivos!$A$2:$A$1048576"}
+    assert lists("objetivos") == {"C2:C1048576": "programas!$A$2:$A$1048576"}
+    assert lists("programas") == {"C2:C1048576": '"sectorial,institucional,especial,regional"'}
+    assert lists("metas") == {"A2:A1048576": "indicadores!$A$2:$A$1048576"}
     assert lists("resultados") == {"A2:A1048576": "indicadores!$A$2:$A$1048576", "F2:F1048576": '"ND,pendiente"',
                                    "I2:I1048576": '"con_avance,sin_avance,igual,sin_informacion,no_aplica"'}
     estrategias = workbook["estrategias"]

@@ -33,9 +33,11 @@ def test_indicator_table_is_a_typed_frame_behind_a_styler(ctx):
     for column in ("Línea base 2022", "Resultado 2023", "Meta 2027", "Avance hacia la meta (%)"):
         assert frame[column].dtype == "Float64", column
     assert isinstance(frame["Semáforo"].dtype, pd.CategoricalDtype) and frame["Semáforo"].cat.ordered
-    assert list(frame["Semáforo"].cat.categories) == ["Con avance", "Sin avance", "Igual", "Sin información"]
+    assert list(frame["Semáforo"].cat.categories) == ["Con avance", "Sin avance", "Igual", "Sin información",
+                                                        "No aplica"]
     assert list(frame["Trayectoria"].cat.categories) == ["Meta alcanzada", "En trayectoria", "Avance moderado",
-                                                         "Avance limitado", "Retroceso", "Sin información", "Sin meta"]
+                                                         "Avance limitado", "Retroceso", "Sin información", "No aplica",
+                                                         "Sin meta"]
     assert frame["Trayectoria"].cat.ordered
     # an evaluator can sort and filter it like any frame
     assert frame.sort_values("Resultado 2023", ascending=False)["Resultado 2023"].iloc[0] == pytest.approx(100)
@@ -147,7 +149,7 @@ def test_the_computed_counts_are_printed_only_where_the_narrative_agrees(ctx):
     assert "se integra por" not in secciones.introduccion(ctx).data
     assert any(f.rule == "narrativa_conteo" and f.detalle["datos"] == 5 for f in calidad.findings(ctx.dataset, YEAR))
     example = secciones.open(2025, config.ROOT / "ejemplos" / "instituto-ejemplo")
-    assert ("el programa se integra por 3 objetivos, 6 estrategias y 13 indicadores"
+    assert ("los programas se integran por 4 objetivos, 8 estrategias y 16 indicadores"  # two programmes
             in secciones.introduccion(example).data)
 
 

@@ -127,7 +127,7 @@ REJECTED = [
     ("indicador-desconocido-en-resultados", cell("resultados.csv", 5, "indicador_id", "AC-9-99"),
      "resultados.csv", 5, "indicador_id", NOT_EXISTS + " indicadores.csv"),
     ("sentido-fuera-de-lista", cell("indicadores.csv", 3, "sentido", "Descendente."),
-     "indicadores.csv", 3, "sentido", "se esperaba uno de: ascendente, descendente"),
+     "indicadores.csv", 3, "sentido", "se esperaba uno de: ascendente, descendente, no_aplica"),
     ("frecuencia-fuera-de-lista", cell("indicadores.csv", 2, "frecuencia", "quincenal"),
      "indicadores.csv", 2, "frecuencia", "se esperaba uno de: anual, semestral"),
     ("estado-fuera-de-lista", cell("resultados.csv", 7, "estado", "N/D"),

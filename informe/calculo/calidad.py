@@ -242,10 +242,10 @@ def published_rules(ds: Dataset, year: int, table: pd.DataFrame, params: dict) -
         return []
     published = res[res["semaforo_publicado"].notna() & (res["anio"] <= year)]
     lines = ds.lines_by("resultados.csv", "indicador_id", "anio")
-    labels = {**motor.LABELS, "no_aplica": "No aplica"}
+    labels = motor.LABELS
     found = []
     for anio in sorted(published["anio"].unique()):
-        of_year = table if anio == year else motor.indicator_table(ds.indicadores, ds.resultados, int(anio), params)
+        of_year = table if anio == year else motor.year_table(ds, int(anio), params)
         of_year = of_year.set_index("indicador_id")
         for row in published[published["anio"] == anio].to_dict("records"):
             iid, said = row["indicador_id"], str(row["semaforo_publicado"])
@@ -412,7 +412,7 @@ def findings(ds: Dataset, year: int, params: dict | None = None) -> list[Finding
     """Every data-quality note for ``year`` (order: cards, names, results, narrative)."""
     params = params or {}
     tolerance = params.get("tolerancia_igual", engine_defaults()["tolerancia_igual"])
-    table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
+    table = motor.year_table(ds, year, params)
     return (baseline_rules(ds, year, tolerance) + name_rules(ds)
             + result_rules(ds, year, table, params) + zero_rules(ds, year, table)
             + published_rules(ds, year, table, params) + narrative_rules(ds, year, table)

@@ -33,13 +33,14 @@ from informe import config
 from informe.calculo import motor
 from informe.config import REPRODUCIBLE_DATE
 from informe.datos.conjunto import Dataset
+from informe.datos.contrato import SENTIDOS
 from informe.escritura import write_bytes_atomic, write_text_atomic
 from informe.problemas import InformeError
 from informe.valores import is_missing
 
 #: Published figures (written with their published decimals) and the engine's column of those decimals.
 PUBLISHED = {"linea_base_valor": "referencia_decimales", "resultado_valor": "resultado_decimales",
-             "meta_valor": "meta_decimales"}
+             "meta_valor": "meta_decimales", "meta_intermedia": "meta_intermedia_decimales"}
 #: Decimals of what has no published precision: percentages and figures computed from numerador/denominador.
 COMPUTED_DECIMALS = 2
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,8 +56,8 @@ INDICATOR_FIELDS = {
     "estrategia_id": ("string", "Estrategia", "Clave de la estrategia del indicador; vacía si no se registró.", {}),
     "nombre": ("string", "Indicador", "Nombre del indicador como aparece en la tabla de resultados.",
                {"required": True}),
-    "sentido": ("string", "Sentido", "Si mejorar es subir (ascendente) o bajar (descendente).",
-                {"required": True, "enum": ["ascendente", "descendente"]}),
+    "sentido": ("string", "Sentido", "Si mejorar es subir (ascendente) o bajar (descendente); no_aplica si el "
+                "indicador no tiene un sentido mejor.", {"required": True, "enum": list(SENTIDOS)}),
     "unidad_medida": ("string", "Unidad de medida", "Unidad del indicador (texto libre; «porcentaje» = %).",
                       {"required": True}),
     "linea_base_anio": ("integer", "Año de la línea base", "Año de la línea base que declara la cédula.",
@@ -75,18 +76,25 @@ INDICATOR_FIELDS = {
                   "meta.", {**YEAR}),
     "meta_valor": ("number", "Meta", "Meta de la cédula, con los decimales con que se publicó; vacía si el indicador "
                    "no tiene meta.", {}),
-    "semaforo": ("string", "Semáforo", "Resultado respecto a la línea base, en el sentido del indicador.",
+    "semaforo": ("string", "Semáforo", "Resultado respecto a la línea base, en el sentido del indicador; no_aplica "
+                 "si el indicador no tiene sentido.",
                  {"required": True, "enum": list(motor.STATUSES)}),
     "avance_meta_pct": ("number", "Avance hacia la meta (%)", "(resultado − línea base) / (meta − línea base) × "
                         "100, redondeado a 2 decimales; vacío si no se puede calcular.", {}),
-    "avance_esperado_pct": ("number", "Avance esperado (%)", "Avance que correspondería al año en línea recta de "
-                            "la línea base a la meta (tope 100), redondeado a 2 decimales.", {}),
+    "avance_esperado_pct": ("number", "Avance esperado (%)", "Avance que correspondería al año del resultado en "
+                            "línea recta de la línea base a la meta o, si el programa fijó una meta intermedia para "
+                            "ese año, el de esa meta (tope 100), redondeado a 2 decimales.", {}),
     "trayectoria": ("string", "Trayectoria", "Avance hacia la meta frente al avance esperado; sin_meta si el "
-                    "indicador no tiene meta.",
+                    "indicador no tiene meta y no_aplica si no tiene sentido.",
                     {"required": True, "enum": list(motor.TRAJECTORIES)}),
     "fuente": ("string", "Fuente", "Fuente del resultado del año (la de la cédula si el año no la da).",
                {"required": True}),
     "nota": ("string", "Nota", "Nota del resultado del año (p. ej., por qué no hay dato); vacía si no hay.", {}),
+    "meta_intermedia": ("number", "Meta intermedia", "Meta intermedia del programa para el año del resultado "
+                        "(metas.csv), con los decimales con que se publicó; vacía si no la hay. Cuando la hay, el "
+                        "avance esperado se calcula con ella.", {}),
+    "programa_id": ("string", "Programa", "Clave del programa al que pertenece el objetivo del indicador "
+                    "(programas.csv); vacía si la dependencia no declara programas.", {}),
 }
 COUNT = {"required": True, "minimum": 0}
 SUMMARY_FIELDS = {
@@ -97,6 +105,7 @@ SUMMARY_FIELDS = {
     "sin_avance": ("integer", "Sin avance", "Indicadores con semáforo sin_avance.", COUNT),
     "igual": ("integer", "Igual", "Indicadores con semáforo igual.", COUNT),
     "sin_informacion": ("integer", "Sin información", "Indicadores con semáforo sin_informacion.", COUNT),
+    "no_aplica": ("integer", "No aplica", "Indicadores con semáforo no_aplica (sin sentido).", COUNT),
 }
 
 
@@ -159,7 +168,7 @@ class OpenData:
 def export_tables(ds: Dataset, year: int, params: dict) -> OpenData:
     """The open-data tables, with exactly the contract's columns."""
     check_year(ds, year)
-    table = motor.indicator_table(ds.indicadores, ds.resultados, year, params)
+    table = motor.year_table(ds, year, params)
     indicators = table[motor.EXPORT_COLUMNS].copy()
     for column in ("avance_meta_pct", "avance_esperado_pct"):
         indicators[column] = indicators[column].round(COMPUTED_DECIMALS)

@@ -10,19 +10,24 @@ Definitions (``shared/design/data-contract.md``):
   year and not after the report's year; ``resultado_anio`` is the year of the result used.
 * **semáforo** — ``sin_informacion`` (no row, ``ND``/``pendiente``, no value, no
   reference, or reference and result both 0 when ``cero_cero_sin_informacion``);
-  else ``con_avance`` / ``sin_avance`` / ``igual`` by the difference in the
-  indicator's direction against ``tolerancia_igual``.
+  else ``no_aplica`` for an indicator without a better direction (``sentido: no_aplica``), else
+  ``con_avance`` / ``sin_avance`` / ``igual`` by the difference in the indicator's direction against
+  ``tolerancia_igual``.
 * **avance hacia la meta** — (resultado − referencia) / (meta − referencia) × 100;
   undefined when the meta equals the reference or the semáforo is ``sin_informacion``.
 * **avance esperado** — where a straight path from the baseline year to the target year
   stands in the year of the result: (resultado_anio − linea_base_anio) / (meta_anio − linea_base_anio) × 100,
-  capped at 100; undefined when ``meta_anio ≤ linea_base_anio``.
+  capped at 100; undefined when ``meta_anio ≤ linea_base_anio``. When the programme set an interim target
+  for the year of the result (``metas.csv``: ``meta_intermedia``), the path goes through it instead:
+  (meta_intermedia − referencia) / (meta − referencia) × 100, capped at 100; undefined when the target
+  equals the reference.
 * **trayectoria** — the result against that path (ratio = avance hacia la meta / avance
   esperado): ``meta_alcanzada`` (avance ≥ 100), ``en_trayectoria`` (ratio ≥ 0.95),
   ``avance_moderado`` (0.5 ≤ ratio < 0.95), ``avance_limitado`` (0 ≤ ratio < 0.5),
   ``retroceso`` (avance < 0), ``sin_informacion`` (avance or avance esperado undefined, or
   avance esperado 0). The two thresholds are year parameters (``umbral_en_trayectoria``,
-  ``umbral_avance_moderado``).
+  ``umbral_avance_moderado``). An indicator without a target is ``sin_meta``; one without a better
+  direction (and with a target) ``no_aplica``.
 """
 
 from __future__ import annotations
@@ -34,23 +39,27 @@ import pandas as pd
 from informe.datos.parametros import engine_defaults
 from informe.valores import is_missing
 
-STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion")
+STATUSES = ("con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica")
 LABELS = {"con_avance": "Con avance", "sin_avance": "Sin avance", "igual": "Igual",
-          "sin_informacion": "Sin información"}
+          "sin_informacion": "Sin información", "no_aplica": "No aplica"}
+#: Statuses that the report's summaries show only when some indicator has them (the CSVs always have them).
+WHEN_PRESENT = ("no_aplica", "sin_meta")
 EPSILON = 1e-9  # float noise when comparing against the tolerance and the thresholds
 
 #: Trajectory statuses toward the target, best first, and their labels in the report.
 TRAJECTORIES = ("meta_alcanzada", "en_trayectoria", "avance_moderado", "avance_limitado", "retroceso",
-                "sin_informacion", "sin_meta")
+                "sin_informacion", "no_aplica", "sin_meta")
 TRAJECTORY_LABELS = {"meta_alcanzada": "Meta alcanzada", "en_trayectoria": "En trayectoria",
                      "avance_moderado": "Avance moderado", "avance_limitado": "Avance limitado",
-                     "retroceso": "Retroceso", "sin_informacion": "Sin información", "sin_meta": "Sin meta"}
+                     "retroceso": "Retroceso", "sin_informacion": "Sin información", "no_aplica": "No aplica",
+                     "sin_meta": "Sin meta"}
 
 EXPORT_COLUMNS = [
     "indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
     "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
     "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
     "fuente", "nota",  # appended: the 17 columns before them keep their positions
+    "meta_intermedia", "programa_id",  # contract v3, appended likewise
 ]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
 
@@ -72,6 +81,8 @@ def semaforo(reference: float | None, result: float | None, sentido: str, *,
         return "sin_informacion"
     if cero_cero_sin_informacion and reference == 0 and result == 0:
         return "sin_informacion"
+    if sentido == "no_aplica":
+        return "no_aplica"
     diff = float(result) - float(reference)
     if sentido == "descendente":
         diff = -diff
@@ -93,6 +104,16 @@ def avance_esperado(year: int, linea_base_anio: int, meta_anio: int) -> float | 
     if is_missing(linea_base_anio) or is_missing(meta_anio) or int(meta_anio) <= int(linea_base_anio):
         return None
     return min(100.0, (int(year) - int(linea_base_anio)) / (int(meta_anio) - int(linea_base_anio)) * 100.0)
+
+
+def avance_esperado_intermedio(reference: float | None, meta_intermedia: float | None,
+                               meta: float | None) -> float | None:
+    """Expected progress toward the target at an interim target, in percent (capped at 100); None when undefined
+    (no reference, or a target equal to the reference)."""
+    if is_missing(meta_intermedia):
+        return None
+    progress = avance_meta(reference, meta_intermedia, meta)
+    return None if progress is None else min(100.0, progress)
 
 
 def trayectoria(avance_meta_pct: float | None, avance_esperado_pct: float | None, *,
@@ -144,14 +165,22 @@ def _latest(resultados: pd.DataFrame, cards: list[dict], year: int) -> dict[str,
     return latest
 
 
+def year_table(ds, year: int, params: dict | None = None) -> pd.DataFrame:
+    """:func:`indicator_table` of a :class:`~informe.datos.conjunto.Dataset` (with its interim targets and
+    programmes): what every part of the report uses."""
+    return indicator_table(ds.indicadores, ds.resultados, year, params, metas=ds.metas, objetivos=ds.objetivos)
+
+
 def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: int,
-                    params: dict | None = None) -> pd.DataFrame:
+                    params: dict | None = None, *, metas: pd.DataFrame | None = None,
+                    objetivos: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator for ``year``: reference, result, semáforo and progress.
 
-    Columns: the contract's export columns (``fuente``: the year's row ``fuente`` when
+    ``metas``: the interim targets (``metas.csv``, typed); ``objetivos``: the objectives, for their
+    ``programa_id``. Columns: the contract's export columns (``fuente``: the year's row ``fuente`` when
     given, else the card's; ``nota``: the year's row ``nota``), then helpers for the report:
     ``referencia_origen`` (resultados / cedula / None), ``referencia_decimales``,
-    ``resultado_decimales``, ``meta_decimales``.
+    ``resultado_decimales``, ``meta_decimales``, ``meta_intermedia_decimales``.
     """
     options = {**engine_defaults(), **{k: v for k, v in (params or {}).items() if k in engine_defaults()}}
     thresholds = {k: options.pop(k) for k in ("umbral_en_trayectoria", "umbral_avance_moderado")}
@@ -160,6 +189,11 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     rows = _result_rows(resultados[resultados["anio"].isin(years)])
     cards = indicadores.to_dict("records")
     carried = _latest(resultados, cards, int(year))
+    interim = {} if metas is None or metas.empty else {
+        (iid, int(anio)): (float(value), places) for iid, anio, value, places in
+        zip(metas["indicador_id"], metas["anio"], metas["meta_valor"], metas["meta_valor_decimales"])}
+    programmes = {} if objetivos is None or "programa_id" not in objetivos else {
+        int(o): p for o, p in zip(objetivos["objetivo_id"], objetivos["programa_id"]) if not is_missing(p)}
     out = []
     for card in cards:
         iid, unit = card["indicador_id"], card["unidad_medida"]
@@ -183,7 +217,9 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         status = semaforo(reference, result, card["sentido"], estado=estado, **options)
         meta = None if is_missing(card.get("meta_valor")) else float(card["meta_valor"])
         progress = None if status == "sin_informacion" else avance_meta(reference, result, meta)
-        expected = avance_esperado(result_year, card["linea_base_anio"], card["meta_anio"])
+        meta_intermedia, interim_decimals = interim.get((iid, result_year), (None, None))
+        expected = (avance_esperado(result_year, card["linea_base_anio"], card["meta_anio"])
+                    if meta_intermedia is None else avance_esperado_intermedio(reference, meta_intermedia, meta))
         meta_year = None if is_missing(card.get("meta_anio")) else int(card["meta_anio"])
         out.append({
             "indicador_id": iid,
@@ -202,22 +238,28 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "semaforo": status,
             "avance_meta_pct": progress,
             "avance_esperado_pct": expected,
-            "trayectoria": "sin_meta" if meta is None else trayectoria(progress, expected, **thresholds),
+            "trayectoria": "sin_meta" if meta is None else "no_aplica" if card["sentido"] == "no_aplica"
+            else trayectoria(progress, expected, **thresholds),
             "fuente": card.get("fuente") if row is None or is_missing(row.get("fuente")) else str(row["fuente"]),
             "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
+            "meta_intermedia": meta_intermedia,
+            "programa_id": programmes.get(int(card["objetivo_id"])),
             "referencia_origen": origin,
             "referencia_decimales": None if is_missing(ref_decimals) else int(ref_decimals),
             "resultado_decimales": None if row is None or is_missing(row.get("valor_decimales"))
             or not is_missing(row.get("numerador")) else int(row["valor_decimales"]),
             "meta_decimales": None if is_missing(card.get("meta_valor_decimales"))
             else int(card["meta_valor_decimales"]),
+            "meta_intermedia_decimales": None if is_missing(interim_decimals) else int(interim_decimals),
         })
     table = pd.DataFrame(out)
-    for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct", "avance_esperado_pct"):
+    for col in ("linea_base_valor", "resultado_valor", "meta_valor", "avance_meta_pct", "avance_esperado_pct",
+                "meta_intermedia"):
         table[col] = pd.to_numeric(table[col]).astype("Float64")
-    for col in ("referencia_decimales", "resultado_decimales", "meta_decimales", "meta_anio"):
+    for col in ("referencia_decimales", "resultado_decimales", "meta_decimales", "meta_anio",
+                "meta_intermedia_decimales"):
         table[col] = table[col].astype("Int64")
-    for col in ("estrategia_id", "estado", "referencia_origen", "nota"):
+    for col in ("estrategia_id", "estado", "referencia_origen", "nota", "programa_id"):
         table[col] = table[col].astype("string")
     return table
 
@@ -236,15 +278,36 @@ def _counts(table: pd.DataFrame, column: str, codes: tuple[str, ...], objetivo_i
 
 
 def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
-    """Counts per objective plus a ``total`` row: indicadores, con_avance, sin_avance, igual, sin_informacion."""
+    """Counts per objective plus a ``total`` row: indicadores and one column per semáforo status (always all of
+    them: ``no_aplica`` too)."""
     return _counts(table, "semaforo", STATUSES, objetivo_ids)
 
 
 def trajectory_summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
     """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status
-    (``sin_meta`` only when some indicator has no target)."""
-    codes = TRAJECTORIES if (table["trayectoria"] == "sin_meta").any() else TRAJECTORIES[:-1]
+    (``no_aplica`` and ``sin_meta`` only when some indicator has them)."""
+    present = set(table["trayectoria"])
+    codes = tuple(c for c in TRAJECTORIES if c not in WHEN_PRESENT or c in present)
     return _counts(table, "trayectoria", codes, objetivo_ids)
+
+
+SUBTOTAL = "subtotal:"  # objetivo_id of a programme's subtotal row: SUBTOTAL + programa_id
+
+
+def with_subtotals(counts: pd.DataFrame, objetivos: pd.DataFrame, programas: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`summary` or :func:`trajectory_summary` with, when the agency reports on two or more programmes,
+    each programme's objectives followed by its subtotal row (``objetivo_id`` :data:`SUBTOTAL` + ``programa_id``),
+    in the order of ``programas``, before the ``total`` row; unchanged otherwise."""
+    if len(programas) < 2:
+        return counts
+    owner = dict(zip(objetivos["objetivo_id"].astype(str), objetivos["programa_id"]))
+    rows = counts[counts["objetivo_id"] != "total"]
+    parts = []
+    for pid in programas["programa_id"]:
+        own = rows[rows["objetivo_id"].map(owner) == pid]
+        subtotal = own.drop(columns="objetivo_id").sum().to_frame().T.astype(own.dtypes.drop("objetivo_id").to_dict())
+        parts += [own, subtotal.assign(objetivo_id=SUBTOTAL + str(pid))[counts.columns]]
+    return pd.concat([*parts, counts[counts["objetivo_id"] == "total"]], ignore_index=True)
 
 
 def series(indicadores: pd.DataFrame, resultados: pd.DataFrame) -> pd.DataFrame:

@@ -747,7 +747,8 @@ def consolidated_html(outcomes: list[Outcome], year: int) -> str:
         "lote.html.j2", anio=year, filas=rows, total=total, construidos=len(built),
         total_pct=formato.percent(share, 1) if share is not None else "N/D",
         gobierno=governments.pop() if len(governments) == 1 else "",
-        fallidas=[r for r in rows if r["estado"] != "construido"], css=Markup(css))
+        fallidas=[r for r in rows if r["estado"] != "construido"], css=Markup(css),
+        no_aplica=total["no_aplica"] > 0)  # the column only when some indicator has no direction, as in a report
     return html if html.endswith("\n") else html + "\n"
 
 

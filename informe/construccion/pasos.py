@@ -141,7 +141,7 @@ def prepare(report: Report, dataset, params: dict, notebook_key: str, cache) -> 
 
 
 #: The summary counts of each agency (columns of ``datos/resumen_<Y>.csv``), in order.
-COUNTS = ("indicadores", "con_avance", "sin_avance", "igual", "sin_informacion")
+COUNTS = ("indicadores", "con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica")
 
 
 def read_summary(path: Path) -> dict[str, int]:

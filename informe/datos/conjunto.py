@@ -20,6 +20,10 @@ class Dataset:
     estrategias: pd.DataFrame
     indicadores: pd.DataFrame
     resultados: pd.DataFrame
+    #: Contract v3's optional tables, empty when the data have none: interim targets (indicador_id, anio,
+    #: meta_valor, meta_valor_decimales) and programmes (programa_id, nombre, tipo).
+    metas: pd.DataFrame
+    programas: pd.DataFrame
     raw: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property

@@ -11,6 +11,7 @@ schemas as ``isin`` checks over the ids actually present.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 
 import numpy as np
 import pandas as pd
@@ -20,9 +21,11 @@ from pandera.errors import SchemaErrors
 from informe.datos.lectura import LINE, header_problems, unknown_keys, yaml_line
 from informe.problemas import Problem
 
-SENTIDOS = ("ascendente", "descendente")
+SENTIDOS = ("ascendente", "descendente", "no_aplica")
 FRECUENCIAS = ("anual", "semestral", "trimestral", "mensual", "bienal", "trienal", "quinquenal", "sexenal", "irregular")
 ESTADOS = ("ND", "pendiente")
+#: The kinds of programme an agency reports on (``programas.csv``).
+TIPOS_PROGRAMA = ("sectorial", "institucional", "especial", "regional")
 #: What a publication printed as an indicator's semáforo (``semaforo_publicado``, compared, never printed).
 SEMAFOROS = ("con_avance", "sin_avance", "igual", "sin_informacion", "no_aplica")
 VALUE_TOLERANCE = 0.01  # valor vs numerador/denominador
@@ -37,7 +40,7 @@ YEAR = r"^[0-9]{4}$"
 #: may be absent. A column not listed is an extra column, which the contract allows
 #: (see lectura.header_problems).
 COLUMNS: dict[str, list[str]] = {
-    "objetivos.csv": ["objetivo_id", "nombre"],
+    "objetivos.csv": ["objetivo_id", "nombre", "programa_id"],
     "estrategias.csv": ["estrategia_id", "objetivo_id", "nombre"],
     "indicadores.csv": [
         "indicador_id", "objetivo_id", "estrategia_id", "nombre", "nombre_cedula", "objetivo_cedula",
@@ -46,8 +49,11 @@ COLUMNS: dict[str, list[str]] = {
         "linea_base_valor", "meta_anio", "meta_valor"],
     "resultados.csv": ["indicador_id", "anio", "valor", "numerador", "denominador", "estado", "nota", "fuente",
                        "semaforo_publicado"],
+    "metas.csv": ["indicador_id", "anio", "meta_valor"],
+    "programas.csv": ["programa_id", "nombre", "tipo"],
 }
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
+    "objetivos.csv": {"programa_id"},  # required (filled in) when programas.csv exists: _programme_rule
     "indicadores.csv": {"estrategia_id", "nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion",
                         "metodo_calculo", "unidad_responsable", "unidad_ejecutora", "referencia_adicional",
                         "nota_cedula", "linea_base_valor", "meta_anio", "meta_valor"},
@@ -120,6 +126,7 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
     objetivos = _ids(tables.get("objetivos.csv"), "objetivo_id")
     estrategias = _ids(tables.get("estrategias.csv"), "estrategia_id")
     indicadores = _ids(tables.get("indicadores.csv"), "indicador_id")
+    programas = _ids(tables.get("programas.csv"), "programa_id")
     unique = "está repetido; cada identificador debe aparecer una sola vez"
     return {
         "objetivos.csv": pa.DataFrameSchema({
@@ -128,6 +135,8 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
                 pa.Check(lambda s: pd.to_numeric(s, errors="coerce").fillna(1) >= 1, error=EXPECT_POSITIVE),
                 pa.Check(lambda s: ~s.duplicated(keep=False), error=unique)]),
             "nombre": _text(),
+            "programa_id": _text(nullable=programas is None, required=False,
+                                 checks=_exists(programas, "programas.csv", "programa_id")),
         }),
         "estrategias.csv": pa.DataFrameSchema({
             "estrategia_id": _text(checks=[pa.Check(lambda s: ~s.duplicated(keep=False), error=unique)]),
@@ -165,6 +174,21 @@ def schemas(tables: dict[str, pd.DataFrame]) -> dict[str, pa.DataFrameSchema]:
             },
             unique=["indicador_id", "anio"],
         ),
+        "metas.csv": pa.DataFrameSchema(
+            {
+                "indicador_id": _text(checks=_exists(indicadores, "indicadores.csv", "indicador_id")),
+                "anio": _number_col(nullable=False, pattern=YEAR, expect=EXPECT_YEAR),
+                "meta_valor": _number_col(nullable=False),
+            },
+            unique=["indicador_id", "anio"],
+        ),
+        "programas.csv": pa.DataFrameSchema({
+            "programa_id": _text(checks=[
+                pa.Check.str_matches(r"^[A-Za-z0-9_-]+$", error=EXPECT_ID.replace("OM-1-01", "PSE")),
+                pa.Check(lambda s: ~s.duplicated(keep=False), error=unique)]),
+            "nombre": _text(),
+            "tipo": _text(checks=[_in(TIPOS_PROGRAMA)]),
+        }),
     }
 
 
@@ -172,6 +196,8 @@ CHECK_MESSAGES = {
     "not_nullable": "la celda está vacía y esta columna es obligatoria",
     "multiple_fields_uniqueness": "la combinación (indicador_id, anio) está repetida; debe haber una "
                                   "sola fila por indicador y año",
+    "not_nullable programa_id": "la celda está vacía y, como existe programas.csv, cada objetivo debe decir a qué "
+                                "programa pertenece (un programa_id de programas.csv)",
 }
 
 
@@ -214,7 +240,7 @@ def _schema_problems(file: str, frame: pd.DataFrame, schema: pa.DataFrameSchema)
             continue  # every column is read as text; types are checked by the rules below
         value = case["failure_case"]
         value = None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-        message = CHECK_MESSAGES.get(check, check)
+        message = CHECK_MESSAGES.get(f"{check} {case['column']}", CHECK_MESSAGES.get(check, check))
         line = _line(frame, case["index"])
         if check == "multiple_fields_uniqueness":
             if case["column"] != "anio":
@@ -314,6 +340,60 @@ def _target_rule(ind: pd.DataFrame) -> list[Problem]:
                 f"{missing} o borre {'meta_anio' if missing == 'meta_valor' else 'meta_valor'}.",
                 line=int(record[LINE]), column=missing))
     return problems
+
+
+def _number(text) -> float | None:
+    try:
+        return None if text is None or str(text).strip() == "" else float(text)
+    except ValueError:
+        return None  # reported by the schema
+
+
+def _interim_rule(metas: pd.DataFrame, ind: pd.DataFrame) -> list[Problem]:
+    """An interim target (``metas.csv``) lies after its indicator's baseline year and not after its target
+    year, and the row of the target year repeats the card's ``meta_valor``."""
+    cards = {r["indicador_id"]: r for r in ind.to_dict("records")}
+    problems = []
+    for record in metas.to_dict("records"):
+        card = cards.get(record["indicador_id"])
+        year, value = _number(record.get("anio")), _number(record.get("meta_valor"))
+        if card is None or year is None:
+            continue  # an unknown indicator or a bad year: reported by the schema
+        line, iid = int(record[LINE]), record["indicador_id"]
+        base, target_year = _number(card.get("linea_base_anio")), _number(card.get("meta_anio"))
+        if target_year is None:
+            problems.append(Problem(
+                "metas.csv", f"el indicador {iid} no tiene meta (meta_anio y meta_valor vacíos en indicadores.csv); "
+                "una meta intermedia necesita la meta final: escríbala en indicadores.csv o borre esta fila.",
+                line=line, column="indicador_id", value=iid))
+        elif base is not None and not base < year <= target_year:
+            problems.append(Problem(
+                "metas.csv", f"el año de una meta intermedia de {iid} debe ser posterior a su línea base "
+                f"({int(base)}) y no posterior a su meta ({int(target_year)}); corrija el año o borre la fila.",
+                line=line, column="anio", value=str(record["anio"])))
+        elif year == target_year and value is not None and _number(card.get("meta_valor")) is not None \
+                and not math.isclose(value, _number(card["meta_valor"])):
+            problems.append(Problem(
+                "metas.csv", f"la meta de {iid} para {int(year)} es la de su cédula ({card['meta_valor']} en "
+                "indicadores.csv, columna meta_valor); escriba la misma cifra aquí o borre esta fila.",
+                line=line, column="meta_valor", value=str(record["meta_valor"])))
+    return problems
+
+
+def _programme_rule(obj: pd.DataFrame, with_programmes: bool) -> list[Problem]:
+    """With ``programas.csv``, ``objetivos.csv`` has a ``programa_id`` column; without it, it cannot name programmes
+    (they would be ignored)."""
+    if with_programmes and "programa_id" not in obj:
+        return [Problem("objetivos.csv", "existe programas.csv, así que cada objetivo debe decir a qué programa "
+                        "pertenece: agregue la columna «programa_id» con un programa_id de programas.csv en cada "
+                        "fila.", line=obj.attrs.get("header_row", 1), column="programa_id")]
+    if with_programmes or "programa_id" not in obj:
+        return []
+    named = obj[obj["programa_id"].notna()]
+    return [Problem("objetivos.csv", "el objetivo dice a qué programa pertenece, pero no hay programas.csv: "
+                    "créelo (programa_id, nombre, tipo) o deje vacía la columna programa_id.",
+                    line=int(line), column="programa_id", value=str(value))
+            for value, line in zip(named["programa_id"], named[LINE])][:1]
 
 
 # ----------------------------------------------------------------------------- YAML shapes
@@ -429,6 +509,10 @@ def validate_tables(dependencia: dict, tables: dict[str, pd.DataFrame]) -> list[
         problems += _strategy_objective_rule(good["estrategias.csv"], good["indicadores.csv"])
     if "indicadores.csv" in good:
         problems += _target_rule(good["indicadores.csv"])
+    if "metas.csv" in good and "indicadores.csv" in good:
+        problems += _interim_rule(good["metas.csv"], good["indicadores.csv"])
+    if "objetivos.csv" in good:
+        problems += _programme_rule(good["objetivos.csv"], "programas.csv" in tables)
     return problems
 
 

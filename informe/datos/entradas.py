@@ -15,10 +15,11 @@ import pandas as pd
 from informe import config
 from informe.datos import narrativa
 from informe.datos.conjunto import Dataset
-from informe.datos.contrato import YEAR, dependencia_problems, validate_tables
+from informe.datos.contrato import COLUMNS, YEAR, dependencia_problems, validate_tables
 from informe.datos.lectura import (
     CSV_FILES,
     LINE,
+    OPTIONAL_CSV_FILES,
     SAVE_AS_BOOK,
     closest,
     present,
@@ -76,12 +77,18 @@ def read_raw(data_dir: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Proble
         problems += found
         if frame is not None:
             tables[name] = frame
+    for name in OPTIONAL_CSV_FILES:
+        if present(data_dir / name):
+            frame, found = read_csv(data_dir / name, data_dir)
+            problems += found
+            if frame is not None and len(frame):  # an optional table without rows is as if absent
+                tables[name] = frame
     return dependencia, tables, problems
 
 
 #: What a data folder may hold besides the tables (the contract's section 1); hidden files are not looked at.
 YEAR_NAME = re.compile(r"[0-9]{4}")
-FOLDER_FILES = ("dependencia.yaml", *CSV_FILES, "README.md", "LEEME.md")
+FOLDER_FILES = ("dependencia.yaml", *CSV_FILES, *OPTIONAL_CSV_FILES, "README.md", "LEEME.md")
 FOLDERS = ("narrativa", "institucional", "params")
 
 
@@ -159,11 +166,30 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     res["valor_decimales"] = _decimals(res["valor"])
     for col in ("valor", "numerador", "denominador"):
         res[col] = _number(res[col])
-    for frame in (obj, est, ind, res):
+    if "programa_id" not in obj:
+        obj["programa_id"] = None
+    metas = _optional(tables, "metas.csv")
+    metas["anio"] = metas["anio"].astype(int)
+    metas["meta_valor_decimales"] = _decimals(metas["meta_valor"])
+    metas["meta_valor"] = _number(metas["meta_valor"])
+    programas = _optional(tables, "programas.csv")
+    if len(programas):  # the objectives grouped by programme (in programas.csv's order), each group in file order
+        rank = {pid: k for k, pid in enumerate(programas["programa_id"])}
+        obj = obj.sort_values("programa_id", key=lambda s: s.map(rank), kind="stable").reset_index(drop=True)
+    for frame in (obj, est, ind, res, metas, programas):
         for col in frame.columns:
             if frame[col].dtype == object:
                 frame[col] = frame[col].astype("string")
-    return {"objetivos": obj, "estrategias": est, "indicadores": ind, "resultados": res}
+    return {"objetivos": obj, "estrategias": est, "indicadores": ind, "resultados": res, "metas": metas,
+            "programas": programas}
+
+
+def _optional(tables: dict[str, pd.DataFrame], file: str) -> pd.DataFrame:
+    """An optional table as read (without its row numbers), or an empty one with the contract's columns."""
+    frame = tables.get(file)
+    if frame is None:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in COLUMNS[file]})
+    return frame.drop(columns=LINE).copy()
 
 
 def check_tables(data_dir: Path | str | None = None) -> tuple[Dataset | None, list[Problem], dict[str, pd.DataFrame]]:
@@ -173,7 +199,7 @@ def check_tables(data_dir: Path | str | None = None) -> tuple[Dataset | None, li
     found = validate_tables(dependencia, tables)
     found = located(data_dir, found, problems)
     problems += found
-    if problems or len(tables) < len(CSV_FILES):
+    if problems or any(file not in tables for file in CSV_FILES):
         return None, problems, tables
     frames = typed(tables)
     return Dataset(path=data_dir, dependencia=dependencia, raw=tables, **frames), [], tables

@@ -28,6 +28,8 @@ from informe.problemas import Problem
 LINE = "_linea"  # hidden column: the spreadsheet row of the record in its file
 
 CSV_FILES = ("objetivos.csv", "estrategias.csv", "indicadores.csv", "resultados.csv")
+#: Tables a data folder may have (contract v3): the programme's interim targets and its programmes.
+OPTIONAL_CSV_FILES = ("metas.csv", "programas.csv")
 
 #: Largest file read from the data folder (bytes); the 2023 data's largest file is 40 KB.
 MAX_BYTES = 20 * 1024 * 1024

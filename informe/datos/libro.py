@@ -1,7 +1,8 @@
 """The workbook route: the whole data contract in one Excel workbook (``.xlsx``).
 
 * :func:`write_template` — ``informe plantilla``: one sheet per table of the contract
-  (``objetivos``, ``estrategias``, ``indicadores``, ``resultados``) plus ``dependencia``
+  (``programas``, ``objetivos``, ``estrategias``, ``indicadores``, ``resultados``, ``metas``; the first and
+  the last optional, read only when they have rows) plus ``dependencia``
   (clave/valor) and ``directorio`` / ``enlaces`` (nombre/cargo), which replace
   ``dependencia.yaml``. Every header cell carries a note (its meaning, from :data:`NOTES`),
   closed lists and the ids that must exist in another sheet are drop-down lists, id and text
@@ -65,12 +66,14 @@ from informe.datos.contrato import (
     PERSON_KEYS,
     SEMAFOROS,
     SENTIDOS,
+    TIPOS_PROGRAMA,
 )
 from informe.datos.hoja_xml import check_sheet
 from informe.datos.lectura import (
     CSV_FILES,
     LINE,
     MAX_BYTES,
+    OPTIONAL_CSV_FILES,
     SAVE_AS_BOOK,
     closest,
     header_problems,
@@ -79,8 +82,9 @@ from informe.datos.lectura import (
 from informe.escritura import atomic_path
 from informe.problemas import DataError, InformeError, Problem
 
-#: Each table of the contract and its sheet.
-SHEETS = {file: file.removesuffix(".csv") for file in CSV_FILES}
+#: Each table of the contract and its sheet, in the template's order (programmes before their objectives, the
+#: interim targets after the results); the sheets of :data:`~informe.datos.lectura.OPTIONAL_CSV_FILES` may be absent.
+SHEETS = {file: file.removesuffix(".csv") for file in ("programas.csv", *CSV_FILES, "metas.csv")}
 DEPENDENCIA = "dependencia"
 KEY_COLUMNS = ["clave", "valor"]
 #: Every sheet the program reads, in the template's order.
@@ -90,9 +94,17 @@ REQUIRED_KEYS = DEPENDENCIA_TEXTS[:2]
 
 #: What each column means (the contract, docs/contrato-de-datos.md): the note of its header cell.
 NOTES: dict[str, dict[str, str]] = {
+    "programas": {
+        "programa_id": "Clave del programa (p. ej. PSE): letras sin acentos, dígitos, «-» o «_», única. Llene esta "
+                       "hoja solo si la dependencia informa de varios programas; vacía, no se usa.",
+        "nombre": "Nombre del programa, como encabeza sus objetivos en la sección VII.",
+        "tipo": "sectorial, institucional, especial o regional (lista desplegable).",
+    },
     "objetivos": {
         "objetivo_id": "Número del objetivo: entero ≥ 1 (1, 2, 3…), único en la hoja.",
         "nombre": "El objetivo, literal (encabezado «Objetivo N …» de la sección VII).",
+        "programa_id": "Programa del objetivo: un programa_id de la hoja «programas» (lista desplegable). "
+                       "Obligatoria si la hoja «programas» tiene filas; si no, déjela vacía.",
     },
     "estrategias": {
         "estrategia_id": "Clave de la estrategia (p. ej. 1.1), única. Se compara tal como está escrita: la "
@@ -114,8 +126,11 @@ NOTES: dict[str, dict[str, str]] = {
         "descripcion": "«DESCRIPCIÓN GENERAL» de la cédula; para varios párrafos, un salto de línea dentro de "
                        "la celda (Alt+Intro).",
         "metodo_calculo": "«MÉTODO DE CÁLCULO» de la cédula, como texto plano.",
-        "sentido": "ascendente o descendente (lista desplegable): si mejorar es subir o bajar.",
-        "frecuencia": "anual, semestral, trimestral o mensual (lista desplegable); solo se muestra.",
+        "sentido": "ascendente, descendente o no_aplica (lista desplegable): si mejorar es subir o bajar; "
+                   "no_aplica si ninguno es mejor (semáforo y trayectoria «No aplica»).",
+        "frecuencia": "anual, semestral, trimestral, mensual, bienal, trienal, quinquenal, sexenal o irregular "
+                      "(lista desplegable). Un indicador bienal o menos frecuente sin resultado en el año del "
+                      "informe muestra su última medición, con su año.",
         "unidad_medida": "Unidad del indicador, texto libre. Con «porcentaje» el informe agrega «%» a las cifras "
                          "y el valor calculado con numerador y denominador se multiplica por 100.",
         "fuente": "«FUENTE» de la cédula.",
@@ -126,8 +141,10 @@ NOTES: dict[str, dict[str, str]] = {
         "linea_base_anio": "Año de la línea base que declara la cédula (cuatro cifras).",
         "linea_base_valor": "Línea base de la cédula, un número; vacía = N/A. Se publica con los decimales que "
                             "muestra la celda (formato 0.00 → 84.20).",
-        "meta_anio": "Año de la meta (cuatro cifras).",
-        "meta_valor": "Meta, un número; se publica con los decimales que muestra la celda.",
+        "meta_anio": "Año de la meta (cuatro cifras). Vacía, con meta_valor vacía, si el indicador no tiene meta "
+                     "(«Sin meta»).",
+        "meta_valor": "Meta, un número; se publica con los decimales que muestra la celda. Va con meta_anio: las "
+                      "dos o ninguna.",
     },
     "resultados": {
         "indicador_id": "Indicador: un indicador_id de la hoja «indicadores» (lista desplegable). Una fila por "
@@ -146,6 +163,13 @@ NOTES: dict[str, dict[str, str]] = {
                   "cédula.",
         "semaforo_publicado": "Opcional: el semáforo que imprimió una publicación (lista desplegable). No se "
                               "imprime: la revisión de calidad avisa si el semáforo calculado es otro.",
+    },
+    "metas": {
+        "indicador_id": "Indicador: un indicador_id de la hoja «indicadores» (lista desplegable). Una fila por "
+                        "indicador y año de meta intermedia; vacía, no se usa.",
+        "anio": "Año de la meta intermedia: posterior al de la línea base y no posterior al de la meta.",
+        "meta_valor": "Meta intermedia de ese año; la del año de la meta es la misma de la cédula. Con ella se "
+                      "calcula el avance esperado de ese año en lugar de la línea recta.",
     },
     DEPENDENCIA: {
         "clave": "Obligatoria. Qué dato es (lista desplegable): nombre, gobierno, siglas, lema, mision o vision; "
@@ -176,11 +200,13 @@ KEY_NOTES = {
 
 #: Columns with a closed list of values (a drop-down list in the template).
 LISTS = {("indicadores", "sentido"): SENTIDOS, ("indicadores", "frecuencia"): FRECUENCIAS,
+         ("programas", "tipo"): TIPOS_PROGRAMA,
          ("resultados", "estado"): ESTADOS, ("resultados", "semaforo_publicado"): SEMAFOROS,
          (DEPENDENCIA, "clave"): DEPENDENCIA_TEXTS}
 #: Id columns whose value must exist in (the first column of) another sheet (a drop-down list).
 REFERENCES = {("estrategias", "objetivo_id"): "objetivos", ("indicadores", "objetivo_id"): "objetivos",
-              ("indicadores", "estrategia_id"): "estrategias", ("resultados", "indicador_id"): "indicadores"}
+              ("indicadores", "estrategia_id"): "estrategias", ("resultados", "indicador_id"): "indicadores",
+              ("objetivos", "programa_id"): "programas", ("metas", "indicador_id"): "indicadores"}
 NUMBER_COLUMNS = {"linea_base_valor", "meta_valor", "valor", "numerador", "denominador"}
 YEAR_COLUMNS = {"anio", "linea_base_anio", "meta_anio"}
 
@@ -524,12 +550,13 @@ def read_book(path: Path) -> tuple[dict, dict[str, pd.DataFrame], list[Problem]]
         tables: dict[str, pd.DataFrame] = {}
         for file, sheet in SHEETS.items():
             if sheet not in names:
-                problems.append(_missing_sheet(book, sheet, names))
+                if file not in OPTIONAL_CSV_FILES:
+                    problems.append(_missing_sheet(book, sheet, names))
                 continue
             frame, found = _read(workbook, book, sheet, formulas, damaged)
             problems += found
-            if frame is not None:
-                tables[file] = frame
+            if frame is not None and (len(frame) or file not in OPTIONAL_CSV_FILES):  # an empty optional sheet:
+                tables[file] = frame                                                    # as if absent
         return dependencia, tables, problems
     finally:
         workbook.close()

@@ -146,6 +146,7 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     rows = ctx.indicators(objetivo_id)
     names = secciones.etiquetas(ctx, objetivo_id)
     long = ctx.series
+    metas = ctx.dataset.metas
     parts = []
     for item in rows.to_dict("records"):
         base_year = int(item["linea_base_anio"])
@@ -155,7 +156,10 @@ def trajectory_chart_data(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         points = [(base_year, reference, "Resultado"), *((int(a), v, "Resultado") for a, v in zip(own["anio"], own["valor"]))]
         if not is_missing(item["meta_anio"]):  # without a target: its results only
             meta_year = int(item["meta_anio"])
-            points += [(base_year, reference, "Esperado"), (meta_year, meta, "Esperado"), (meta_year, meta, "Meta")]
+            interim = metas[(metas["indicador_id"] == item["indicador_id"]) & (metas["anio"] < meta_year)]
+            points += [(base_year, reference, "Esperado"),
+                       *((int(a), v, "Esperado") for a, v in sorted(zip(interim["anio"], interim["meta_valor"]))),
+                       (meta_year, meta, "Esperado"), (meta_year, meta, "Meta")]
         parts.append(pd.DataFrame(points, columns=["anio", "valor", "serie"]).assign(
             indicador_id=item["indicador_id"], etiqueta=names[item["indicador_id"]]))
     data = pd.concat(parts, ignore_index=True)

@@ -206,7 +206,7 @@ class _Reviewer:
         self.ds, self.year, self.params = ds, year, params or {}
         self.cards = {c["indicador_id"]: c for c in ds.indicadores.to_dict("records")}
         self.order = list(self.cards)
-        table = motor.indicator_table(ds.indicadores, ds.resultados, year, self.params)
+        table = motor.year_table(ds, year, self.params)
         self.table = {r["indicador_id"]: r for r in table.to_dict("records")}
         titles = self.params.get("secciones")
         self.titles = {**SECTION_TITLES, **(titles if isinstance(titles, dict) else {})}

@@ -120,7 +120,7 @@ def open(anio: int, data_dir: str | Path | None = None, params_file: str | Path 
         if inputs.problems:
             raise DataError([replace(p, message=_notebook_terms(p.message)) for p in inputs.problems])
         dataset, params = inputs.dataset, inputs.params
-    table = motor.indicator_table(dataset.indicadores, dataset.resultados, int(anio), params)
+    table = motor.year_table(dataset, int(anio), params)
     return Context(int(anio), data_dir, dataset, params, table)
 
 
@@ -214,8 +214,11 @@ def contenido(ctx: Context) -> pd.DataFrame:
             rows.append((2, "resumen-indicadores", "Resumen de resultados de indicadores"))
             rows.append((2, "resumen-trayectoria", TRAYECTORIA_TITULO))
         if numero == 7:
-            rows += [(2, f"objetivo-{o}", f"Objetivo {o}. {n}")
-                     for o, n in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])]
+            for o, n in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"]):
+                opened = programa_que_abre(ctx, o)
+                if opened:
+                    rows.append((2, opened["ancla"], str(opened["nombre"])))
+                rows.append((2, f"objetivo-{o}", f"Objetivo {o}. {n}"))
         if numero == 10:
             rows.append((2, "cedulas", "Cédulas de indicadores"))
             if ctx.params["incluir_calidad"]:
@@ -244,7 +247,7 @@ def introduccion(ctx: Context) -> HTML:
     text = narrativa.introduccion(ctx.data_dir, ctx.year)
     counts = {"objetivos": len(ds.objetivos), "estrategias": len(ds.estrategias), "indicadores": len(ds.indicadores)}
     agrees = all(counts[what] == said for _, what, said in stated_counts(text))
-    return _html("texto.html.j2", texto=text, conteos=counts if agrees else None)
+    return _html("texto.html.j2", texto=text, conteos={**counts, "programas": len(ds.programas)} if agrees else None)
 
 
 def marco_normativo(ctx: Context) -> HTML:
@@ -306,13 +309,17 @@ def resumen_ejecutivo(ctx: Context) -> HTML:
 
 def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """An engine count table as shown: the objective by name (or Total) and one column per label."""
-    names = {str(k): v for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
+    counts = motor.with_subtotals(counts, ctx.dataset.objetivos, ctx.dataset.programas)
+    names = {str(k): f"{k}. {v}" for k, v in zip(ctx.dataset.objetivos["objetivo_id"], ctx.dataset.objetivos["nombre"])}
+    names |= {motor.SUBTOTAL + str(p): f"Subtotal: {n}" for p, n in zip(ctx.dataset.programas["programa_id"],
+                                                                         ctx.dataset.programas["nombre"])}
     frame = pd.DataFrame({
-        "Objetivo": [f"{i}. {names[i]}" if i in names else "Total" for i in counts["objetivo_id"]],
+        "Objetivo": [names.get(i, "Total") for i in counts["objetivo_id"]],
         "Número de indicadores": counts["indicadores"],
     })
     for code, label in labels.items():
-        if code in counts:  # a status the engine counts only when some indicator has it (sin_meta)
+        # no_aplica and sin_meta are shown only when some indicator has them (the 2023 summary stays as published)
+        if code in counts and (code not in motor.WHEN_PRESENT or counts[code].sum() > 0):
             frame[label] = counts[code]
     return frame
 
@@ -329,11 +336,17 @@ def resumen_indicadores(ctx: Context) -> Styler:
                    caption="Resumen de resultados de indicadores")
 
 
+def _subtotal_classes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``subtotal`` on every cell of a programme's subtotal row (the stylesheet sets it apart, as the total)."""
+    rows = frame["Objetivo"].str.startswith("Subtotal: ").map({True: "subtotal", False: ""})
+    return pd.DataFrame({column: rows for column in frame.columns})
+
+
 def resumen_por_objetivo(ctx: Context) -> Styler:
     frame = resumen_datos(ctx)
     numeric = tuple(c for c in frame.columns if c != "Objetivo")
     return _styler(frame, "resumen-objetivos", classes="resumen-objetivos", numeric=numeric,
-                   caption="Indicadores por objetivo y semáforo")
+                   caption="Indicadores por objetivo y semáforo", cell_classes=_subtotal_classes(frame))
 
 
 def resumen_trayectoria_datos(ctx: Context) -> pd.DataFrame:
@@ -351,6 +364,8 @@ def encabezado_trayectoria(ctx: Context) -> HTML:
     bases = sorted(set(int(y) for y in ctx.table["linea_base_anio"]))
     return _html("trayectoria_encabezado.html.j2", ancla="resumen-trayectoria", titulo=TRAYECTORIA_TITULO,
                  anio=ctx.year, metas=metas, bases=bases, sin_meta=(ctx.table["trayectoria"] == "sin_meta").any(),
+                 no_aplica=(ctx.table["trayectoria"] == "no_aplica").any(),
+                 intermedias=ctx.table["meta_intermedia"].notna().any(),
                  en_trayectoria=formato.number(100 * ctx.params["umbral_en_trayectoria"]),
                  moderado=formato.number(100 * ctx.params["umbral_avance_moderado"]))
 
@@ -359,7 +374,7 @@ def resumen_trayectoria(ctx: Context) -> Styler:
     frame = resumen_trayectoria_datos(ctx)
     numeric = tuple(c for c in frame.columns if c != "Objetivo")
     return _styler(frame, "resumen-trayectoria", classes="resumen-objetivos resumen-trayectoria", numeric=numeric,
-                   caption="Indicadores por objetivo y trayectoria hacia la meta")
+                   caption="Indicadores por objetivo y trayectoria hacia la meta", cell_classes=_subtotal_classes(frame))
 
 
 def encabezado_resumen(ctx: Context) -> HTML:
@@ -375,13 +390,40 @@ def objetivo(ctx: Context, objetivo_id: int) -> HTML:
     and their "Acciones realizadas"."""
     est = ctx.dataset.estrategias
     actions = narrativa.acciones(ctx.data_dir, ctx.year) or {}
-    first = int(ctx.dataset.objetivos["objetivo_id"].min())
+    first = int(ctx.dataset.objetivos["objetivo_id"].iloc[0])
     strategies = [{"id": str(r["estrategia_id"]), "nombre": r["nombre"], "acciones": actions.get(str(r["estrategia_id"]))}
                   for r in est[est["objetivo_id"] == int(objetivo_id)].to_dict("records")]
     return _html("objetivo.html.j2", seccion=({"numero": 7, "romano": ROMAN[7], "titulo": section_title(ctx, 7),
                                                 "encabezado": ctx.params["encabezados"][7]}
                                                 if int(objetivo_id) == first else None),
+                 programa=programa_que_abre(ctx, objetivo_id),
                  objetivo_id=int(objetivo_id), nombre=ctx.objective_name(objetivo_id), estrategias=strategies)
+
+
+#: How section VII names each kind of programme (``programas.csv``, column ``tipo``).
+TIPO_PROGRAMA = {"sectorial": "Programa sectorial", "institucional": "Programa institucional",
+                 "especial": "Programa especial", "regional": "Programa regional"}
+
+
+def programas(ctx: Context) -> pd.DataFrame:
+    """The programmes the agency reports on, in order, with their objectives (``objetivos``, a list of ids) and
+    their anchor (``ancla``); empty with fewer than two (section VII then has no programme headings)."""
+    programmes = ctx.dataset.programas
+    if len(programmes) < 2:
+        return pd.DataFrame(columns=["programa_id", "nombre", "tipo", "ancla", "objetivos"])
+    obj = ctx.dataset.objetivos
+    return programmes.assign(
+        ancla=[f"programa-{k}" for k in range(1, len(programmes) + 1)],
+        objetivos=[[int(o) for o in obj.loc[obj["programa_id"] == pid, "objetivo_id"]]
+                   for pid in programmes["programa_id"]])
+
+
+def programa_que_abre(ctx: Context, objetivo_id: int) -> dict | None:
+    """The programme whose heading goes before ``objetivo_id`` (its first objective), or None."""
+    for record in programas(ctx).to_dict("records"):
+        if record["objetivos"][:1] == [int(objetivo_id)]:
+            return {**record, "tipo_texto": TIPO_PROGRAMA[record["tipo"]]}
+    return None
 
 
 def _year_header(values: pd.Series, label: str) -> tuple[str, bool]:
@@ -404,6 +446,7 @@ def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     rows = _rows(ctx, objetivo_id)
     base, _ = _year_header(rows["linea_base_anio"], "Línea base")
     meta, _ = _year_header(rows["meta_anio"], "Meta")
+    interim = interim_header(ctx, rows)
     return pd.DataFrame({
         "Indicador": rows["nombre"].astype("string"),
         base: rows["linea_base_valor"],
@@ -411,15 +454,27 @@ def indicadores_datos(ctx: Context, objetivo_id: int) -> pd.DataFrame:
         "Fuente": rows["fuente"].astype("string"),
         "Semáforo": rows["semaforo"].map(motor.LABELS).astype(SEMAFORO),
         "Trayectoria": rows["trayectoria"].map(motor.TRAJECTORY_LABELS).astype(TRAYECTORIA),
+        **({interim: rows["meta_intermedia"]} if interim else {}),
         meta: rows["meta_valor"],
         "Avance hacia la meta (%)": rows["avance_meta_pct"],
     })
+
+
+def interim_header(ctx: Context, rows: pd.DataFrame) -> str | None:
+    """«Meta <año>», the header of the column of the year's interim targets (``metas.csv``), when some indicator
+    of ``rows`` has one and it is not already the target column; else None."""
+    meta, _ = _year_header(rows["meta_anio"], "Meta")
+    header = f"Meta {ctx.year}"
+    return header if rows["meta_intermedia"].notna().any() and header != meta else None
 
 
 def _reference_text(value, unit, decimals, year=None) -> str:
     text = "N/A" if is_missing(value) else formato.value(value, unit, decimals)
     return f"{text} ({year})" if year is not None else text
 
+
+#: How a card prints the indicator's direction.
+SENTIDO_LABELS = {"ascendente": "Ascendente", "descendente": "Descendente", "no_aplica": "No aplica"}
 
 #: What the target cells say of an indicator without a target (contract v3).
 NO_TARGET = "Sin meta"
@@ -442,23 +497,30 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     """"Impacto de las acciones": the indicator table (styler.data is the typed frame)."""
     frame = indicadores_datos(ctx, objetivo_id)
     rows = _rows(ctx, objetivo_id)
-    base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[6], frame.columns[7]
+    interim_col = interim_header(ctx, rows)
+    base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[-2], frame.columns[-1]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
-    styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores",
-                     caption="Impacto de las acciones", numeric=(base_col, result_col, meta_col, progress_col),
-                     cell_classes=_status_classes(frame, meta_col))
+    numeric = (base_col, result_col, *([interim_col] if interim_col else []), meta_col, progress_col)
+    styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores" + (" con-meta-intermedia" if interim_col
+                                                                                    else ""),
+                     caption="Impacto de las acciones", numeric=numeric, cell_classes=_status_classes(frame, meta_col))
     for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
         unit = item["unidad_medida"]
-        _format(styler, {
+        other_year = item["resultado_anio"] if item["resultado_anio"] != ctx.year else None
+        formats = {
             base_col: partial(lambda v, it: _reference_text(v, it["unidad_medida"], it["referencia_decimales"],
                                                              it["linea_base_anio"] if with_year else None), it=item),
-            result_col: partial(lambda v, it: _result_text(
-                v, it["unidad_medida"], it["resultado_decimales"], it["estado"], it["nota"],
-                it["resultado_anio"] if it["resultado_anio"] != ctx.year else None), it=item),
+            result_col: partial(lambda v, it, year: _result_text(
+                v, it["unidad_medida"], it["resultado_decimales"], it["estado"], it["nota"], year),
+                it=item, year=other_year),
             meta_col: partial(_target_text, unidad_medida=unit, decimals=item["meta_decimales"]),
             progress_col: formato.percent,
-        }, rows=[iid])
+        }
+        if interim_col:  # the interim target of the result's year, with that year when it is not the report's
+            formats[interim_col] = partial(lambda v, it, year: "—" if is_missing(v) else _reference_text(
+                v, it["unidad_medida"], it["meta_intermedia_decimales"], year), it=item, year=other_year)
+        _format(styler, formats, rows=[iid])
     return styler
 
 
@@ -558,7 +620,9 @@ def nota_tendencia(ctx: Context, objetivo_id: int) -> HTML:
     """The trajectory chart's caption (its text alternative): what each panel draws."""
     rows = ctx.indicators(objetivo_id)
     names = etiquetas(ctx, objetivo_id)
+    metas = ctx.dataset.metas
     return _html("nota_tendencia.html.j2", objetivo_id=int(objetivo_id), anio=ctx.year,
+                 intermedias=metas["indicador_id"].isin(rows["indicador_id"]).any(),
                  indicadores=[{"nombre": names[r["indicador_id"]],
                                "trayectoria": motor.TRAJECTORY_LABELS[r["trayectoria"]]}
                               for r in rows.to_dict("records")])
@@ -631,6 +695,7 @@ def cedulas(ctx: Context) -> HTML:
                 "linea_base_texto": _reference_text(card["linea_base_valor"], card["unidad_medida"],
                                                     card.get("linea_base_valor_decimales")),
                 "meta_texto": _target_text(card["meta_valor"], card["unidad_medida"], card.get("meta_valor_decimales")),
+                "sentido_texto": SENTIDO_LABELS.get(card["sentido"], card["sentido"]),
             })
         if items:
             groups.append({"objetivo_id": obj["objetivo_id"], "nombre": obj["nombre"], "cedulas": items})
