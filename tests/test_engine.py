@@ -527,3 +527,122 @@ def test_annual_and_more_frequent_indicators_never_carry_a_result():
     for frecuencia in ("anual", "semestral", "trimestral", "mensual"):
         row = one({**BIENNIAL, "frecuencia": frecuencia}, [{"anio": "2019", "valor": "20"}, {"anio": "2021", "valor": "50"}])
         assert (row["resultado_anio"], row["semaforo"]) == (YEAR, "sin_informacion"), frecuencia
+
+
+# ---------------------------------------------------------------- contract v3: no direction, interim targets
+
+def test_no_direction_is_no_aplica_once_there_is_a_result_and_a_reference():
+    row = measured("40", "55", "no_aplica")
+    assert (row["semaforo"], row["trayectoria"]) == ("no_aplica", "no_aplica")
+    assert row["avance_meta_pct"] == pytest.approx(25.0)  # (55 - 40) / (100 - 40): progress is still computed
+    assert measured("40", "40", "no_aplica")["semaforo"] == "no_aplica"  # not «igual»: there is no better side
+    # the sin_informacion rules come first: no result, no reference, or both 0
+    assert one({"sentido": "no_aplica"}, [{"anio": "2022", "valor": "40"}, {"estado": "ND"}])["semaforo"] \
+        == "sin_informacion"
+    assert one({"sentido": "no_aplica"}, [{"valor": "40"}])["semaforo"] == "sin_informacion"
+    assert measured("0", "0", "no_aplica")["semaforo"] == "sin_informacion"
+    assert one({"sentido": "no_aplica"}, [{"anio": "2022", "valor": "40"}, {"estado": "ND"}])["trayectoria"] \
+        == "no_aplica"
+
+
+def test_no_target_and_no_direction_together():
+    row = measured("40", "55", "no_aplica", meta_anio="", meta_valor="")
+    assert (row["semaforo"], row["trayectoria"]) == ("no_aplica", "sin_meta")
+    assert is_na(row["avance_meta_pct"]) and is_na(row["avance_esperado_pct"]) and is_na(row["meta_intermedia"])
+
+
+def test_summaries_count_no_aplica():
+    ind, res = tables([{"indicador_id": "A"}, {"indicador_id": "B", "sentido": "no_aplica"}],
+                      [{"indicador_id": i, "anio": a, "valor": v} for i in "AB" for a, v in (("2022", "10"), ("2023", "20"))])
+    table = motor.indicator_table(ind, res, YEAR)
+    assert motor.summary(table).iloc[-1][["con_avance", "no_aplica"]].tolist() == [1, 1]
+    trajectories = motor.trajectory_summary(table)
+    assert "no_aplica" in trajectories and trajectories.iloc[-1]["no_aplica"] == 1 and "sin_meta" not in trajectories
+    assert "no_aplica" not in motor.trajectory_summary(table[table["indicador_id"] == "A"])
+
+
+def interim(card: dict, rows: list[dict], metas: list[tuple[str, str]], year: int = YEAR) -> dict:
+    """The indicator-table row of X-1 with interim targets ``metas`` [(anio, meta_valor)] in metas.csv."""
+    frames = typed({
+        "objetivos.csv": _raw([{"objetivo_id": "1", "nombre": "Objetivo 1"}], ["objetivo_id", "nombre"]),
+        "estrategias.csv": _raw([], ["estrategia_id", "objetivo_id", "nombre"]),
+        "indicadores.csv": _raw([{**CARD, **card}], list(CARD)),
+        "resultados.csv": _raw([{**ROW, **r} for r in rows], list(ROW)),
+        "metas.csv": _raw([{"indicador_id": "X-1", "anio": a, "meta_valor": v} for a, v in metas],
+                          ["indicador_id", "anio", "meta_valor"]),
+    })
+    table = motor.indicator_table(frames["indicadores"], frames["resultados"], year, metas=frames["metas"])
+    return table.iloc[0].to_dict()
+
+
+TARGET = {"linea_base_anio": "2022", "meta_anio": "2027", "meta_valor": "70"}
+MEASURED = [{"anio": "2022", "valor": "20"}, {"anio": "2023", "valor": "26"}]
+
+
+def test_an_interim_target_of_the_result_year_replaces_the_straight_line():
+    row = interim(TARGET, MEASURED, [("2023", "25"), ("2024", "35"), ("2027", "70")])
+    assert row["meta_intermedia"] == 25.0
+    assert row["avance_esperado_pct"] == pytest.approx(10.0)  # (25 - 20) / (70 - 20), not 20 (one year of five)
+    assert row["avance_meta_pct"] == pytest.approx(12.0) and row["trayectoria"] == "en_trayectoria"  # 12 / 10
+    straight = interim(TARGET, MEASURED, [("2024", "35")])  # no interim target for 2023: the straight line
+    assert is_na(straight["meta_intermedia"]) and straight["avance_esperado_pct"] == pytest.approx(20.0)
+    assert straight["trayectoria"] == "avance_moderado"  # 12 / 20 = 0.6
+
+
+def test_an_interim_target_equal_to_the_reference_expects_no_progress():
+    row = interim(TARGET, MEASURED, [("2023", "20")])
+    assert row["avance_esperado_pct"] == pytest.approx(0.0)
+    assert row["trayectoria"] == "sin_informacion"  # the thresholds do not change: no expected progress to compare
+
+
+def test_an_interim_target_is_capped_at_100_and_works_downwards():
+    assert interim(TARGET, MEASURED, [("2023", "75")])["avance_esperado_pct"] == pytest.approx(100.0)
+    down = interim({**TARGET, "sentido": "descendente", "meta_valor": "10"},
+                   [{"anio": "2022", "valor": "20"}, {"anio": "2023", "valor": "17"}], [("2023", "16")])
+    assert down["avance_esperado_pct"] == pytest.approx(40.0)  # (16 - 20) / (10 - 20)
+    assert down["avance_meta_pct"] == pytest.approx(30.0) and down["trayectoria"] == "avance_moderado"  # 0.75
+
+
+def test_a_carried_result_is_judged_against_the_interim_target_of_its_own_year():
+    card = {**TARGET, "frecuencia": "bienal"}
+    row = interim(card, [{"anio": "2022", "valor": "20"}, {"anio": "2023", "valor": "26"}],
+                  [("2023", "25"), ("2024", "35")], year=2024)
+    assert (row["resultado_anio"], row["meta_intermedia"]) == (2023, 25.0)
+    assert row["avance_esperado_pct"] == pytest.approx(10.0)
+
+
+# ---------------------------------------------------------------- contract v3: several programmes
+
+def programmes(assignments: dict[str, str], order: list[str]):
+    """(objetivos, programas) typed: objective id → programa_id, programmes in ``order``."""
+    frames = typed({
+        "objetivos.csv": _raw([{"objetivo_id": o, "nombre": f"Objetivo {o}", "programa_id": p}
+                               for o, p in assignments.items()], ["objetivo_id", "nombre", "programa_id"]),
+        "estrategias.csv": _raw([], ["estrategia_id", "objetivo_id", "nombre"]),
+        "indicadores.csv": _raw([], list(CARD)),
+        "resultados.csv": _raw([], list(ROW)),
+        "programas.csv": _raw([{"programa_id": p, "nombre": f"Programa {p}", "tipo": "sectorial"} for p in order],
+                              ["programa_id", "nombre", "tipo"]),
+    })
+    return frames["objetivos"], frames["programas"]
+
+
+def test_objectives_are_grouped_by_programme_in_the_programmes_order():
+    objetivos, _ = programmes({"1": "PE", "2": "PS", "3": "PE", "4": "PS"}, ["PS", "PE"])
+    assert objetivos["objetivo_id"].tolist() == [2, 4, 1, 3]
+
+
+def test_subtotals_per_programme_before_the_total():
+    objetivos, programas = programmes({"1": "PS", "2": "PE", "3": "PS"}, ["PS", "PE"])
+    cards = [{"indicador_id": i, "objetivo_id": o} for i, o in (("A", "1"), ("B", "2"), ("C", "3"), ("D", "3"))]
+    rows = [{"indicador_id": i, "anio": a, "valor": v} for i in "ABCD" for a, v in (("2022", "10"), ("2023", "20"))]
+    rows[-1]["valor"] = "5"  # D falls
+    ind, res = tables(cards, rows, objetivos=(1, 2, 3))
+    counts = motor.with_subtotals(motor.summary(motor.indicator_table(ind, res, YEAR), [2, 1, 3]), objetivos,
+                                  programas)
+    got = counts[["objetivo_id", "indicadores", "con_avance", "sin_avance"]].values.tolist()
+    assert got == [["1", 1, 1, 0], ["3", 2, 1, 1], ["subtotal:PS", 3, 2, 1], ["2", 1, 1, 0],
+                   ["subtotal:PE", 1, 1, 0], ["total", 4, 3, 1]]
+    single = programas.iloc[:1]
+    assert motor.with_subtotals(motor.summary(motor.indicator_table(ind, res, YEAR)), objetivos, single).equals(
+        motor.summary(motor.indicator_table(ind, res, YEAR)))

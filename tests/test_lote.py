@@ -107,8 +107,8 @@ def test_bad_arguments_exit_2_before_any_cluster(tmp_path, capsys):
 
 def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
     ok = lote.Outcome(lote.Agency(tmp_path / "x", "x"), "Instituto <script>alert(1)</script>", "Gobierno", ok=True,
-                      counts={"indicadores": 4, "con_avance": 1, "sin_avance": 1, "igual": 1, "sin_informacion": 1},
-                      files={"html": "x/informe_2023.html"})
+                      counts={"indicadores": 4, "con_avance": 1, "sin_avance": 1, "igual": 1, "sin_informacion": 1,
+                              "no_aplica": 0}, files={"html": "x/informe_2023.html"})
     bad = lote.Outcome(lote.Agency(tmp_path / "y", "y"), "Secretaría Y", "Gobierno",
                        error=["Datos inválidos: 1 problema(s).", "resultados.csv, línea 2: <b>mal</b>"], validation=True)
     html = lote.consolidated_html([ok, bad], YEAR)
@@ -121,6 +121,15 @@ def test_consolidated_report_escapes_names_and_is_deterministic(tmp_path):
     rows = lote.consolidated_rows([ok, bad])
     assert rows[0]["con_avance_pct"] == 25.0 and rows[1]["indicadores"] is None
     assert lote.exit_code([ok]) == 0 and lote.exit_code([bad]) == 2 and lote.exit_code([ok, bad]) == 1
+    # «No aplica» (contract v3) is a column of the consolidated report only when some indicator has it
+    assert "No aplica" not in soup.select_one("table.lote thead").get_text()
+    ok.counts = {**ok.counts, "indicadores": 5, "no_aplica": 1}
+    soup = BeautifulSoup(lote.consolidated_html([ok, bad], YEAR), "html.parser")
+    headers = [th.get_text(strip=True) for th in soup.select("table.lote thead th")]
+    assert headers[5:7] == ["Sin información", "No aplica"]
+    assert [td.get_text(strip=True) for td in soup.select("table.lote tfoot td")][:6] == ["5", "1", "1", "1", "1", "1"]
+    assert soup.select_one("tr.lote-fallida td.lote-error")["colspan"] == "7"
+    assert "no_aplica" in lote.CSV_COLUMNS
 
 
 def test_priorities_go_agency_by_agency_heaviest_notebooks_first_and_finishing_tasks_above_all():

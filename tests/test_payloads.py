@@ -24,6 +24,7 @@ TEXT_COLUMNS = {
                         "metodo_calculo", "fuente", "unidad_responsable", "unidad_ejecutora", "referencia_adicional",
                         "nota_cedula"],
     "resultados.csv": ["nota", "fuente"],
+    "programas.csv": ["nombre"],
     "institucional/glosario.csv": ["termino", "definicion"],
     "institucional/alineacion_pnd_ped.csv": ["pnd_objetivo", "ped_eje", "ped_objetivo", "ped_estrategias",
                                              "objetivos_programa"],
@@ -46,6 +47,11 @@ def hostile(tmp_path_factory):
     payload = f' {SCRIPT}{IMG}<iframe src="{secret.as_uri()}"></iframe>{STYLE}{LINK} javascript:alert(1)'
     data = root / "datos"
     shutil.copytree(config.DATA_DIR, data)
+    # two programmes (contract v3): their names reach section VII's headings, the contents and the summaries
+    pd.DataFrame({"programa_id": ["PS", "PE"], "nombre": ["Programa Sectorial", "Programa Especial"],
+                  "tipo": ["sectorial", "especial"]}).to_csv(data / "programas.csv", index=False)
+    objetivos = pd.read_csv(data / "objetivos.csv", dtype=str, keep_default_na=False)
+    objetivos.assign(programa_id=["PS", "PS", "PS", "PE", "PE"]).to_csv(data / "objetivos.csv", index=False)
     for name, columns in TEXT_COLUMNS.items():
         frame = pd.read_csv(data / name, dtype=str, keep_default_na=False)
         for column in columns:
@@ -102,6 +108,10 @@ def test_report_and_quality_review_hold_no_active_content(built):
     # the tables that used to let text through: the indicator and trend tables, the projects
     for table in soup.select("table.indicadores, table.tendencia, table.proyectos"):
         assert IMG in table.get_text(), table.get("id")
+    # a programme's name: its heading, its line in the contents, its subtotal rows in both summaries
+    assert [IMG in h.get_text() for h in soup.select("h2.programa")] == [True, True]
+    assert sum(IMG in a.get_text() for a in soup.select("nav.indice a")) >= 2
+    assert len([td for td in soup.select("td.subtotal") if IMG in td.get_text()]) == 4
     _assert_inert(out / "calidad_2023.html")
 
 

@@ -26,6 +26,10 @@ from edits import MINIMAL, add_column, cell, drop_column
 from informe import cli, config
 from informe.datos.entradas import check
 
+METAS = "indicador_id,anio,meta_valor\n"
+PROGRAMAS = "programa_id,nombre,tipo\n"
+DOS_PROGRAMAS = f"{PROGRAMAS}PS,Programa Sectorial,sectorial\nPE,Programa Especial,especial\n"
+
 # ---------------------------------------------------------------- edit helpers
 
 def delete_file(file: str):
@@ -213,6 +217,41 @@ REJECTED = [
     ("separador-punto-y-coma", lambda d: (d / "estrategias.csv").write_text(
         (d / "estrategias.csv").read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8"),
      "estrategias.csv", 1, None, "guarde el archivo como «CSV UTF-8 (delimitado por comas)»"),
+    # contract v3: interim targets (metas.csv), after the baseline year (2022) and not after the target's (2027)
+    ("meta-intermedia-en-el-anio-de-la-linea-base", write_text("metas.csv", f"{METAS}AC-1-01,2022,45\n"),
+     "metas.csv", 2, "anio", "posterior a su línea base (2022) y no posterior a su meta (2027)"),
+    ("meta-intermedia-despues-de-la-meta", write_text("metas.csv", f"{METAS}AC-1-01,2024,60\nAC-1-01,2028,95\n"),
+     "metas.csv", 3, "anio", "posterior a su línea base (2022) y no posterior a su meta (2027)"),
+    ("meta-intermedia-del-anio-de-la-meta-distinta", write_text("metas.csv", f"{METAS}AC-1-01,2027,85\n"),
+     "metas.csv", 2, "meta_valor", "es la de su cédula (90 en indicadores.csv"),
+    ("meta-intermedia-indicador-desconocido", write_text("metas.csv", f"{METAS}AC-9-99,2024,60\n"),
+     "metas.csv", 2, "indicador_id", "no existe en indicadores.csv"),
+    ("meta-intermedia-repetida", write_text("metas.csv", f"{METAS}AC-1-01,2024,60\nAC-1-01,2024,65\n"),
+     "metas.csv", 3, "anio", "la combinación (indicador_id, anio) está repetida"),
+    ("meta-intermedia-no-numero", write_text("metas.csv", f"{METAS}AC-1-01,2024,alta\n"),
+     "metas.csv", 2, "meta_valor", NUMBER),
+    ("meta-intermedia-vacia", write_text("metas.csv", f"{METAS}AC-1-01,2024,\n"),
+     "metas.csv", 2, "meta_valor", "la celda está vacía"),
+    ("meta-intermedia-sin-meta", [cell("indicadores.csv", 4, "meta_anio", ""), cell("indicadores.csv", 4, "meta_valor", ""),
+                                  write_text("metas.csv", f"{METAS}AC-2-01,2024,75\n")],
+     "metas.csv", 2, "indicador_id", "el indicador AC-2-01 no tiene meta"),
+    # contract v3: several programmes (programas.csv; objetivos.csv names each objective's programme)
+    ("programa-tipo", [write_text("programas.csv", f"{PROGRAMAS}PS,Programa Sectorial,federal\n"),
+                       add_column("objetivos.csv", "programa_id", ["PS", "PS"])],
+     "programas.csv", 2, "tipo", "se esperaba uno de: sectorial, institucional, especial, regional"),
+    ("programa-repetido", [write_text("programas.csv", f"{PROGRAMAS}PS,Uno,sectorial\nPS,Otro,especial\n"),
+                           add_column("objetivos.csv", "programa_id", ["PS", "PS"])],
+     "programas.csv", 3, "programa_id", "está repetido"),
+    ("programa-del-objetivo-vacio", [write_text("programas.csv", DOS_PROGRAMAS),
+                                     add_column("objetivos.csv", "programa_id", ["PS", ""])],
+     "objetivos.csv", 3, "programa_id", "cada objetivo debe decir a qué programa pertenece"),
+    ("programa-del-objetivo-desconocido", [write_text("programas.csv", DOS_PROGRAMAS),
+                                           add_column("objetivos.csv", "programa_id", ["PS", "PX"])],
+     "objetivos.csv", 3, "programa_id", "no existe en programas.csv"),
+    ("programas-sin-columna-en-objetivos", write_text("programas.csv", DOS_PROGRAMAS),
+     "objetivos.csv", 1, "programa_id", "agregue la columna «programa_id»"),
+    ("programa-sin-programas-csv", add_column("objetivos.csv", "programa_id", ["PS", "PS"]),
+     "objetivos.csv", 2, "programa_id", "no hay programas.csv"),
 ]
 
 
@@ -286,12 +325,21 @@ ACCEPTED = [
     ("columna-opcional-nueva", add_column("objetivos.csv", "siglas", ["AC", "SU"])),
     ("crlf", lambda d: (d / "resultados.csv").write_bytes(
         (d / "resultados.csv").read_bytes().replace(b"\n", b"\r\n"))),
+    # contract v3: the year after the baseline's and the target's year (with the card's target) are interim years
+    ("metas-intermedias", write_text("metas.csv", f"{METAS}AC-1-01,2023,50\nAC-1-01,2027,90.0\nAC-1-02,2025,11\n")),
+    ("metas-sin-filas", write_text("metas.csv", METAS)),
+    ("programas-sin-filas", write_text("programas.csv", PROGRAMAS)),
+    ("dos-programas", [write_text("programas.csv", DOS_PROGRAMAS), add_column("objetivos.csv", "programa_id", ["PE", "PS"])]),
+    ("sentido-no-aplica", cell("indicadores.csv", 3, "sentido", "no_aplica")),
+    ("sin-meta-y-sin-sentido", [cell("indicadores.csv", 3, "sentido", "no_aplica"),
+                                cell("indicadores.csv", 3, "meta_anio", ""), cell("indicadores.csv", 3, "meta_valor", "")]),
 ]
 
 
 @pytest.mark.parametrize("edit", [pytest.param(e, id=i) for i, e in ACCEPTED])
 def test_accepted(data_dir, edit):
-    edit(data_dir)
+    for one in edit if isinstance(edit, list) else [edit]:
+        one(data_dir)
     dataset, problems = check(data_dir)
     assert problems == [], "\n".join(str(p) for p in problems)
     assert dataset is not None

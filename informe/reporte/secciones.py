@@ -644,6 +644,18 @@ def nota_grafica(ctx: Context, objetivo_id: int) -> HTML:
                  sin_dato=list(names[rows.loc[rows["resultado_valor"].isna(), "indicador_id"]]))
 
 
+def metas_intermedias(ctx: Context, objetivo_id: int) -> pd.DataFrame:
+    """The interim targets of the objective's indicators (``metas.csv``), one row per indicator that has them,
+    years as columns, indexed by ``indicador_id`` (exploration; empty when the programme sets none)."""
+    rows = _rows(ctx, objetivo_id)
+    metas = ctx.dataset.metas
+    metas = metas[metas["indicador_id"].isin(rows.index)]
+    wide = metas.pivot(index="indicador_id", columns="anio", values="meta_valor")
+    wide = wide.reindex([i for i in rows.index if i in wide.index])
+    wide.columns.name = "Año"
+    return wide.rename_axis(index=ID)
+
+
 def serie(ctx: Context, objetivo_id: int) -> pd.DataFrame:
     """Every year of the objective's indicators, one row per indicator, years as columns (exploration)."""
     long = ctx.series
