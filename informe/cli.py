@@ -273,6 +273,10 @@ def cmd_validate(args) -> int:
     print(f"  Dependencia: {dep.get('nombre')} ({dep.get('gobierno')})")
     print(f"  Objetivos: {len(dataset.objetivos)}  Estrategias: {len(dataset.estrategias)}  "
           f"Indicadores: {len(dataset.indicadores)}")
+    if len(dataset.programas):
+        print(f"  Programas: {len(dataset.programas)} ({', '.join(dataset.programas['programa_id'])})")
+    if len(dataset.metas):
+        print(f"  Metas intermedias: {len(dataset.metas)}, de {dataset.metas['indicador_id'].nunique()} indicador(es)")
     print(f"  Años con resultados: {', '.join(map(str, dataset.years)) or 'ninguno'}")
     if year is None:
         return 0

@@ -87,6 +87,46 @@ def test_template_of_data_reads_back_to_the_same_tables(book_of_data):
     assert raw_book[lectura.LINE].tolist() == raw_folder[lectura.LINE].tolist()  # same rows as the CSV
 
 
+def test_the_example_agency_round_trips_with_its_programmes_and_interim_targets(tmp_path):
+    """Contract v3's sheets: the workbook of the example agency (two programmes, interim targets, a published
+    semáforo, no target, no direction) reads back to the same tables and the same computed indicators."""
+    example = config.ROOT / "ejemplos" / "instituto-ejemplo"
+    book = tmp_path / "ejemplo.xlsx"
+    assert plantilla.write_template(book, example) == []
+    workbook = openpyxl.load_workbook(book)
+    assert [workbook["programas"].cell(1, k).value for k in (1, 2, 3)] == ["programa_id", "nombre", "tipo"]
+    assert workbook["metas"].max_row == 10 and workbook["metas"]["C2"].number_format == "0"
+    assert workbook["metas"]["C6"].value == 25.0 and workbook["metas"]["C6"].number_format == "0.0"
+    from_book, from_folder = entradas.load(book), entradas.load(example)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(from_book, name), getattr(from_folder, name))
+    assert len(from_book.programas) == 2 and len(from_book.metas) == 9
+    from informe.calculo import motor
+    for year in (2023, 2024, 2025):
+        pd.testing.assert_frame_equal(motor.year_table(from_book, year), motor.year_table(from_folder, year))
+
+
+def test_problems_of_the_new_sheets_name_the_sheet(tmp_path):
+    example = config.ROOT / "ejemplos" / "instituto-ejemplo"
+    book = tmp_path / "libro.xlsx"
+    plantilla.write_template(book, example)
+    edit(book, {("metas", "B2"): 2022, ("programas", "C3"): "federal", ("objetivos", "C2"): "PX"})
+    found = messages(book)
+    assert any(m.startswith("libro.xlsx, hoja «metas», fila 2, columna «anio»: valor «2022»: el año de una meta "
+                            "intermedia de IEE-1-04 debe ser posterior a su línea base (2022)") for m in found), found
+    assert any(m.startswith("libro.xlsx, hoja «programas», fila 3, columna «tipo»: valor «federal»") for m in found)
+    assert any(m.startswith("libro.xlsx, hoja «objetivos», fila 2, columna «programa_id»: valor «PX»: no existe en "
+                            "la hoja «programas»") for m in found), found
+
+
+def test_empty_optional_sheets_are_as_if_absent(minimal_book):
+    """The empty template has the sheets «programas» and «metas» (headers only): a workbook filled in without
+    them is read as one agency with one programme and no interim targets."""
+    dataset = entradas.load(minimal_book)
+    assert dataset.programas.empty and dataset.metas.empty
+    assert dataset.objetivos["programa_id"].isna().all()
+
+
 def test_template_cells_are_numbers_with_the_published_decimals(book_of_data):
     ws = openpyxl.load_workbook(book_of_data)["resultados"]
     values = {(c.value, c.number_format) for row in ws.iter_rows(min_row=2, min_col=3, max_col=3) for c in row}

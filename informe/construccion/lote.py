@@ -698,7 +698,7 @@ def consolidated_rows(outcomes: list[Outcome]) -> list[dict]:
             "dependencia": o.nombre,
             "carpeta": o.agency.name,
             "estado": "construido" if o.ok else "error",
-            **{c: (o.counts.get(c) if o.ok else None) for c in COUNTS},
+            **{c: (o.counts.get(c, 0) if o.ok else None) for c in COUNTS},  # a status it has not: 0
             "con_avance_pct": None if share is None else round(share, 2),
             "informe_html": o.files.get("html", ""),
             "informe_pdf": o.files.get("pdf", ""),

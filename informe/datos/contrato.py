@@ -393,7 +393,7 @@ def _programme_rule(obj: pd.DataFrame, with_programmes: bool) -> list[Problem]:
     return [Problem("objetivos.csv", "el objetivo dice a qué programa pertenece, pero no hay programas.csv: "
                     "créelo (programa_id, nombre, tipo) o deje vacía la columna programa_id.",
                     line=int(line), column="programa_id", value=str(value))
-            for value, line in zip(named["programa_id"], named[LINE])][:1]
+            for value, line in zip(named["programa_id"], named[LINE])]
 
 
 # ----------------------------------------------------------------------------- YAML shapes
