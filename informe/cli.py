@@ -211,21 +211,27 @@ def parser() -> argparse.ArgumentParser:
 
     lo = sub.add_parser(
         "lote", add_help=False, help="construye el informe de varias dependencias y un consolidado (Dask)",
-        description="Construye con Dask distributed el informe del año de cada dependencia y un consolidado "
-                    "estatal (consolidado_<AÑO>.html y .csv): una fila por dependencia con sus indicadores, "
-                    "cuántos con avance, sin avance, igual y sin información, el porcentaje con avance y el "
-                    "enlace a su informe. Una dependencia que falla no detiene a las demás: el consolidado la "
-                    "lista con su error. Parámetros de cada dependencia: <DIR>/params/<AÑO>.yaml si existe; si "
+        description="Construye con Dask distributed el informe del año de cada dependencia, un consolidado "
+                    "(consolidado_<AÑO>.html y .csv: una fila por dependencia con sus indicadores, cuántos con "
+                    "avance, sin avance, igual, sin información y no aplica, el porcentaje con avance y el enlace a "
+                    "su informe) y el informe estatal (estado_<AÑO>.html y .pdf: resumen, gráficas, indicadores que "
+                    "requieren atención, ejes del Plan Estatal de Desarrollo, tendencia con varios años y "
+                    "dependencias sin informe) con su conjunto de datos (datos/estado_<AÑO>.csv y .xlsx). Una "
+                    "dependencia que falla no detiene a las demás: el consolidado la lista con su error. Parámetros de cada dependencia: <DIR>/params/<AÑO>.yaml si existe; si "
                     "no, params/<AÑO>.yaml del proyecto si existe; si no, los valores por omisión.",
-        epilog="códigos de salida: 0 todos los informes construidos; 1 alguna dependencia falló (datos o "
-               "cuadernos); 2 todas las dependencias tienen datos inválidos, o argumentos inválidos.")
+        epilog="códigos de salida: 0 todos los informes construidos (o sin resultados del año); 1 alguna "
+               "dependencia falló (datos o cuadernos); 2 todas las dependencias tienen datos inválidos, o "
+               "argumentos inválidos.")
     _spanish(lo)._positionals.title = "carpetas"
     lo.add_argument("dirs", nargs="+", type=Path, metavar="DIR",
                     help="carpeta de datos de una dependencia (con dependencia.yaml) o carpeta que contiene "
                          "carpetas de dependencias")
-    lo.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    lo.add_argument("--year", type=_years, nargs="+", required=True, metavar="AÑO",
+                    help="año fiscal, p. ej. 2023, o varios (2023-2025 o 2023 2025): cada dependencia se construye "
+                         "para cada año en <DIR>/<AÑO>/, y el informe estatal de cada año añade la tendencia")
     lo.add_argument("--out", type=Path, default=None, metavar="DIR",
-                    help="carpeta de salida (por omisión outputs/lote_<AÑO>); cada informe va a <DIR>/<carpeta "
+                    help="carpeta de salida (por omisión outputs/lote_<AÑO>, con varios años outputs/lote_<AÑO1>-"
+                         "<AÑON>/<AÑO>); cada informe va a <DIR>/<carpeta "
                          "de la dependencia>/. DIR debe ser nueva, estar vacía o ser la salida de un lote anterior; "
                          "nunca una carpeta de datos, una que la contenga o que esté dentro de ella. Cada "
                          "<DIR>/<carpeta>/ sigue las reglas de --out de «informe construir»: una dependencia cuya carpeta "
@@ -347,7 +353,8 @@ def cmd_lote(args) -> int:
     if args.scheduler and args.workers is not None:
         raise InformeError("--workers es para el clúster local; con --scheduler los trabajadores son los del "
                            "clúster (arránquelos con «dask worker … --nthreads 1»).")
-    outcomes = lote(args.year, args.dirs, out_dir=args.out, scheduler=args.scheduler,
+    years = sorted({year for group in args.year for year in group})
+    outcomes = lote(years, args.dirs, out_dir=args.out, scheduler=args.scheduler,
                     workers=args.workers or 2, formats=args.format)
     return exit_code(outcomes)
 

@@ -98,7 +98,7 @@ SUMMARY_COLUMNS = ["objetivo_id", "indicadores", "con_avance", "sin_avance", "ig
 EXPORT_COLUMNS = ["indicador_id", "objetivo_id", "estrategia_id", "nombre", "sentido", "unidad_medida",
                   "linea_base_anio", "linea_base_valor", "resultado_anio", "resultado_valor", "estado",
                   "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
-                  "fuente", "nota", "meta_intermedia", "programa_id"]
+                  "fuente", "nota", "meta_intermedia", "programa_id", "ped_eje"]
 
 
 def number(text: str | None):

@@ -79,7 +79,7 @@ def test_datapackage_schemas_come_from_the_contract(datos):
         "resultado_anio": "integer", "resultado_valor": "number", "estado": "string", "meta_anio": "integer",
         "meta_valor": "number", "semaforo": "string", "avance_meta_pct": "number", "avance_esperado_pct": "number",
         "trayectoria": "string", "fuente": "string", "nota": "string", "meta_intermedia": "number",
-        "programa_id": "string"}
+        "programa_id": "string", "ped_eje": "string"}
     enums = {f["name"]: f["constraints"]["enum"] for f in indicators["schema"]["fields"]
              if "enum" in f.get("constraints", {})}
     assert enums == {
@@ -198,7 +198,7 @@ def test_numbers_are_plain_text():
 
 def test_fuente_and_nota_columns(datos):
     header, rows = read_csv(datos / "indicadores_2023.csv")
-    assert header[-5:] == ["trayectoria", "fuente", "nota", "meta_intermedia", "programa_id"]
+    assert header[-6:] == ["trayectoria", "fuente", "nota", "meta_intermedia", "programa_id", "ped_eje"]
     by_id = {r["indicador_id"]: r for r in rows}
     for iid in ND:
         assert by_id[iid]["estado"] == "ND"

@@ -95,6 +95,8 @@ INDICATOR_FIELDS = {
                         "avance esperado se calcula con ella.", {}),
     "programa_id": ("string", "Programa", "Clave del programa al que pertenece el objetivo del indicador "
                     "(programas.csv); vacía si la dependencia no declara programas.", {}),
+    "ped_eje": ("string", "Eje del Plan Estatal de Desarrollo", "Eje del Plan Estatal de Desarrollo al que se "
+                "alinea el objetivo del indicador (objetivos.csv); vacío si la dependencia no lo declara.", {}),
 }
 COUNT = {"required": True, "minimum": 0}
 SUMMARY_FIELDS = {
@@ -290,7 +292,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "dependencia"
 
 
-def table_schema(fields: dict, columns: list[str], primary_key: str) -> dict:
+def table_schema(fields: dict, columns: list[str], primary_key: str | list[str]) -> dict:
     """A Table Schema from the contract's field definitions, in the order of ``columns``."""
     schema_fields = []
     for column in columns:
@@ -299,7 +301,8 @@ def table_schema(fields: dict, columns: list[str], primary_key: str) -> dict:
         if constraints:
             field["constraints"] = dict(constraints)
         schema_fields.append(field)
-    return {"fields": schema_fields, "primaryKey": [primary_key], "missingValues": [""]}
+    keys = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+    return {"fields": schema_fields, "primaryKey": keys, "missingValues": [""]}
 
 
 def _file_facts(path: Path) -> dict:
@@ -361,6 +364,77 @@ def export(ds: Dataset, year: int, params: dict, out_dir: Path) -> list[Path]:
         [(f"indicadores_{year}", data.indicators, data.decimals), (f"resumen_{year}", data.summary, None)],
         title=f"{params.get('titulo') or 'Informe Anual de Resultados'} — {nombre}: datos abiertos", creator=nombre))
     package = datapackage(ds, year, params, indicators_csv, summary_csv, workbook)
+    descriptor = write_text_atomic(folder / "datapackage.json",
+                                   json.dumps(package, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    return [indicators_csv, summary_csv, workbook, descriptor]
+
+
+# --------------------------------------------------------------------------- the state's dataset (informe lote)
+
+AGENCY_FIELDS = {
+    "dependencia": ("string", "Dependencia", "Nombre de la dependencia (dependencia.yaml).", {"required": True}),
+    "carpeta": ("string", "Carpeta", "Carpeta de datos de la dependencia (y de su informe en la salida del lote).",
+                {"required": True}),
+}
+SHARE = {"minimum": 0, "maximum": 100}
+STATE_SUMMARY_FIELDS = {
+    **AGENCY_FIELDS,
+    "carpeta": ("string", "Carpeta", "Carpeta de la dependencia; vacía en el renglón Total.", {}),
+    **{k: v for k, v in SUMMARY_FIELDS.items() if k != "objetivo_id"},
+    "con_avance_pct": ("number", "Con avance (%)", "con_avance / indicadores × 100.", SHARE),
+    **{f"trayectoria_{code}": ("integer", label, f"Indicadores con trayectoria {code}.", COUNT)
+       for code, label in motor.TRAJECTORY_LABELS.items()},
+    "en_trayectoria_pct": ("number", "En trayectoria o meta alcanzada (%)",
+                           "(trayectoria_meta_alcanzada + trayectoria_en_trayectoria) / indicadores × 100.", SHARE),
+}
+
+
+def export_state(state, out_dir: Path, gobierno: str = "") -> list[Path]:
+    """Write the state's dataset of a lote's year in ``<out_dir>/datos/``: ``estado_<Y>.csv`` (every indicator of
+    every built agency: ``dependencia``, ``carpeta`` and the columns of ``indicadores_<Y>.csv``, with their
+    published decimals), ``estado_resumen_<Y>.csv`` (by agency and in total), ``estado_<Y>.xlsx`` (both, as
+    sheets) and ``datapackage.json``. ``state``: :class:`informe.calculo.estado.Estado`."""
+    from informe.calculo import estado as calculo_estado
+
+    year = state.anio
+    columns = calculo_estado.AGENCY_COLUMNS + motor.EXPORT_COLUMNS
+    indicators = state.indicadores[columns].astype({"semaforo": "string", "trayectoria": "string"})
+    decimals = state.decimales
+    summary = calculo_estado.resumen(state)
+    summary[["con_avance_pct", "en_trayectoria_pct"]] = summary[["con_avance_pct", "en_trayectoria_pct"]].round(
+        COMPUTED_DECIMALS)
+    folder = Path(out_dir) / "datos"
+    indicators_csv = write_csv_atomic(indicators, folder / f"estado_{year}.csv", decimals)
+    summary_csv = write_csv_atomic(summary, folder / f"estado_resumen_{year}.csv")
+    title = f"Informe Anual de Resultados {year}: consolidado de las dependencias" + (f" — {gobierno}" if gobierno else "")
+    workbook = write_bytes_atomic(folder / f"estado_{year}.xlsx", workbook_bytes(
+        [(f"estado_{year}", indicators, decimals), (f"estado_resumen_{year}", summary, None)], title=title,
+        creator=gobierno or "informe"))
+    csv = {"profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+           "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
+                       "quoteChar": '"'}}
+    package = {
+        "name": f"{slug(gobierno or 'estado')}-indicadores-dependencias-{year}",
+        "title": f"{title}: datos abiertos",
+        "description": ("Cada indicador de cada dependencia con informe en el año (las columnas de sus datos "
+                        "abiertos, con su dependencia y su carpeta) y el resumen por dependencia. Las cifras "
+                        "conservan los decimales con que cada dependencia las publicó."),
+        "keywords": ["informe anual de resultados", "indicadores", "datos abiertos", "dependencias", str(year)],
+        "contributors": [{"title": gobierno or "informe", "role": "publisher"}],
+        "resources": [
+            {**csv, **_file_facts(indicators_csv), "name": f"estado_{year}", "title": f"Indicadores {year}",
+             "description": "Un renglón por indicador de cada dependencia, en el orden de la corrida.",
+             "schema": table_schema({**AGENCY_FIELDS, **INDICATOR_FIELDS}, columns, ["carpeta", "indicador_id"])},
+            {**csv, **_file_facts(summary_csv), "name": f"estado_resumen_{year}",
+             "title": f"Resumen por dependencia {year}",
+             "description": "Indicadores por semáforo y por trayectoria de cada dependencia; el último renglón "
+                            "(Total) suma las dependencias.",
+             "schema": table_schema(STATE_SUMMARY_FIELDS, list(summary.columns), "dependencia")},
+            {**_file_facts(workbook), "name": f"estado_{year}_xlsx", "profile": "data-resource", "type": "file",
+             "format": "xlsx", "mediatype": XLSX_MEDIA_TYPE, "title": f"Indicadores y resumen {year} (libro de Excel)",
+             "description": "Las mismas dos tablas que los CSV, una hoja por archivo."},
+        ],
+    }
     descriptor = write_text_atomic(folder / "datapackage.json",
                                    json.dumps(package, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return [indicators_csv, summary_csv, workbook, descriptor]

@@ -60,6 +60,7 @@ EXPORT_COLUMNS = [
     "meta_anio", "meta_valor", "semaforo", "avance_meta_pct", "avance_esperado_pct", "trayectoria",
     "fuente", "nota",  # appended: the 17 columns before them keep their positions
     "meta_intermedia", "programa_id",  # contract v3, appended likewise
+    "ped_eje",  # the objective's axis of the state development plan (the state's view)
 ]
 SUMMARY_COLUMNS = ["objetivo_id", "indicadores", *STATUSES]
 
@@ -194,6 +195,9 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
         zip(metas["indicador_id"], metas["anio"], metas["meta_valor"], metas["meta_valor_decimales"])}
     programmes = {} if objetivos is None or "programa_id" not in objetivos else {
         int(o): p for o, p in zip(objetivos["objetivo_id"], objetivos["programa_id"]) if not is_missing(p)}
+    axes = {} if objetivos is None or "ped_eje" not in objetivos else {
+        int(o): str(e).strip() for o, e in zip(objetivos["objetivo_id"], objetivos["ped_eje"])
+        if not is_missing(e) and str(e).strip()}
     out = []
     for card in cards:
         iid, unit = card["indicador_id"], card["unidad_medida"]
@@ -244,6 +248,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
             "nota": None if row is None or is_missing(row.get("nota")) else str(row["nota"]),
             "meta_intermedia": meta_intermedia,
             "programa_id": programmes.get(int(card["objetivo_id"])),
+            "ped_eje": axes.get(int(card["objetivo_id"])),
             "referencia_origen": origin,
             "referencia_decimales": None if is_missing(ref_decimals) else int(ref_decimals),
             "resultado_decimales": None if row is None or is_missing(row.get("valor_decimales"))
@@ -259,7 +264,7 @@ def indicator_table(indicadores: pd.DataFrame, resultados: pd.DataFrame, year: i
     for col in ("referencia_decimales", "resultado_decimales", "meta_decimales", "meta_anio",
                 "meta_intermedia_decimales"):
         table[col] = table[col].astype("Int64")
-    for col in ("estrategia_id", "estado", "referencia_origen", "nota", "programa_id"):
+    for col in ("estrategia_id", "estado", "referencia_origen", "nota", "programa_id", "ped_eje"):
         table[col] = table[col].astype("string")
     return table
 

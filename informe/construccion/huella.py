@@ -37,7 +37,7 @@ def _files(folder: Path, patterns: tuple[str, ...] | None = None) -> list[Path]:
                                                                 p.relative_to(folder).parts)})
 
 
-def _digest(entries: list[tuple[str, Path | bytes]]) -> str:
+def digest(entries: list[tuple[str, Path | bytes]]) -> str:
     h = hashlib.sha256()
     for name, content in entries:
         data = content if isinstance(content, bytes) else Path(content).read_bytes()
@@ -101,7 +101,7 @@ def declared_files(data_dir: Path, notebook: str, year: int) -> list[Path]:
 def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
     """The ``huella`` parameter of one notebook: the core fingerprint and that of the narrative it reads."""
     files = declared_files(data_dir, notebook, year)
-    extra = _digest(_data_entries(data_dir, files)) if reads(notebook) else "0"
+    extra = digest(_data_entries(data_dir, files)) if reads(notebook) else "0"
     return f"{core}-{extra[:16]}"
 
 
@@ -116,7 +116,7 @@ def notebook_inputs(data_dir: Path, params_path: Path | None, year: int) -> str:
     ]
     if params_path is not None and Path(params_path).is_file():
         entries.append(("params", Path(params_path)))
-    return _digest(entries)
+    return digest(entries)
 
 
 def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[str] | tuple[str, ...]) -> str:
@@ -128,7 +128,7 @@ def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[
         *((f"cuadernos/{p.name}", p) for p in _files(config.NOTEBOOKS_DIR, ("*.ipynb",))),
         *((f"plantilla/{p.relative_to(config.TEMPLATES_DIR)}", p) for p in _files(config.TEMPLATES_DIR, STITCH_PATTERNS)),
     ]
-    return _digest(entries)
+    return digest(entries)
 
 
 def file_digest(path: Path) -> str:

@@ -1,15 +1,21 @@
 """``informe lote``: every agency of the state in one run, on Dask distributed, plus a consolidated report.
 
 ``informe lote --year Y [--out DIR] [--scheduler tcp://HOST:8786] [--workers N] DIR…`` = :func:`lote`.
-Each DIR is an agency's data folder (it has ``dependencia.yaml``) or a folder of agency folders.
+Each DIR is an agency's data folder (it has ``dependencia.yaml``) or a folder of agency folders. With several
+years (``--year 2023-2025``) every agency is built for each year in the same run, each year in ``<out>/<Y>/``
+(``--out`` by default ``outputs/lote_<Y1>-<Yn>/``), and an agency without results for a year is listed as such.
 
-Outputs (``--out``, by default ``outputs/lote_<Y>/``):
+Outputs of a year (``--out``, by default ``outputs/lote_<Y>/``):
 
 * ``<carpeta>/`` per agency, named after its data folder, with the layout of ``informe construir --out``:
   ``informe_<Y>.html``/``.pdf``, ``datos/``, ``notebooks/``, ``calidad_<Y>.html`` (and ``fallidos/``
   with the notebook that failed, if one did);
 * ``consolidado_<Y>.html`` and ``consolidado_<Y>.csv``: one row per agency (indicadores, con avance,
-  sin avance, igual, sin información, % con avance, link to its report), or its error.
+  sin avance, igual, sin información, no aplica, % con avance, link to its report), or its error;
+* the state's report, ``estado_<Y>.html`` and ``.pdf`` (:mod:`informe.construccion.estado`: notebooks,
+  nbconvert, Chromium, built by a task of the same run once every agency of the year is settled), the pages of
+  its executed notebooks (``cuadernos_estado_<Y>/``) and the state's dataset (``datos/estado_<Y>.csv`` and
+  ``.xlsx``, ``estado_resumen_<Y>.csv``, ``datapackage.json``).
 
 Parameters of each agency: ``<carpeta>/params/<Y>.yaml`` if present, else the project's
 ``params/<Y>.yaml`` if present, else the defaults (``anio: Y``; see :mod:`informe.datos.parametros`).
@@ -131,6 +137,8 @@ class Outcome:
     files: dict[str, str] = field(default_factory=dict)  # html / pdf, relative to <out>
     error: list[str] = field(default_factory=list)
     validation: bool = False  # failed validation (no notebook was submitted)
+    sin_resultados: bool = False  # the agency has no results for the year: not built, not a failure
+    anio: int = 0
     unchanged: bool = False  # same inputs as its report in the output folder: not rebuilt
     seconds: float = 0.0
 
@@ -234,7 +242,7 @@ _worker_ready = False
 _notebook_lock = threading.Lock()
 
 #: What :func:`prepare_agency` found (its result's ``estado``).
-UNCHANGED, INVALID, FAILED, READY = "sin cambios", "invalido", "error", "listo"
+UNCHANGED, INVALID, FAILED, READY, NO_RESULTS = "sin cambios", "invalido", "error", "listo", "sin resultados"
 
 
 def _prepare_worker() -> None:
@@ -284,9 +292,13 @@ def prepare_agency(spec: dict) -> dict:
         return {"estado": UNCHANGED, "nombre": nombre, "gobierno": gobierno,
                 "counts": pasos.read_summary(out / "datos" / f"resumen_{year}.csv")}
 
-    from informe.datos.entradas import year_inputs
+    from informe.datos.entradas import only_missing_year, year_inputs
 
     inputs = year_inputs(agency.path, year, params_path, params_required=params_path is not None)
+    if only_missing_year(inputs.problems, year):
+        nombre, gobierno = _identity(agency)
+        return {"estado": NO_RESULTS, "nombre": nombre, "gobierno": gobierno,
+                "error": [f"Sin resultados para {year}: no se construye su informe de ese año."]}
     if inputs.problems:
         nombre, gobierno = _identity(agency)
         lines = [f"Datos inválidos: {len(inputs.problems)} problema(s)."]
@@ -469,9 +481,10 @@ class _Run:
     """The caller's side of one ``informe lote``: submits each agency's tasks, settles agencies as their
     futures finish. No agency's data is read here: all of that work is done by the tasks."""
 
-    def __init__(self, client, year, out, formats, progress, files: contextlib.ExitStack, total: int):
+    def __init__(self, client, year, out, formats, progress, files: contextlib.ExitStack, total: int,
+                 several: bool = False):
         self.client, self.year, self.out, self.formats, self.progress = client, year, out, formats, progress
-        self.files, self.total = files, total
+        self.files, self.total, self.several = files, total, several
         self.outcomes: dict[str, Outcome] = {}
         self.pending: dict[str, _Pending] = {}  # by agency name
         self.by_key: dict[str, tuple[str, str, int | None]] = {}  # future key -> (agency, kind, notebook index)
@@ -481,7 +494,7 @@ class _Run:
     def _key(self, kind: str, agency: Agency, what: str = "") -> str:
         # The run id right after the kind: Dask groups the tasks by that prefix (one group of notebooks,
         # one of preparations), and schedules a large group's tasks by priority as workers free up.
-        return f"{kind}-{self.run_id}-{agency.name}" + (f"-{what}" if what else "")
+        return f"{kind}-{self.run_id}-{self.year}-{agency.name}" + (f"-{what}" if what else "")
 
     # --- submission
 
@@ -557,6 +570,8 @@ class _Run:
         entry.nombre, entry.gobierno = result["nombre"], result["gobierno"]
         if result["estado"] == UNCHANGED:
             self._settle(entry, ok=True, unchanged=True, counts=result["counts"])
+        elif result["estado"] == NO_RESULTS:
+            self._settle(entry, sin_resultados=True, error=result["error"])
         elif result["estado"] in (INVALID, FAILED):
             self._settle(entry, error=result["error"], validation=result["estado"] == INVALID)
         else:
@@ -589,7 +604,7 @@ class _Run:
         """The agency is done (built, unchanged or failed): its :class:`Outcome`, and one line of progress."""
         del self.pending[entry.agency.name]
         files = self._files(entry.agency) if outcome.get("ok") else {}
-        self.record(Outcome(entry.agency, entry.nombre, entry.gobierno, files=files,
+        self.record(Outcome(entry.agency, entry.nombre, entry.gobierno, files=files, anio=self.year,
                             seconds=time.perf_counter() - entry.started, **outcome))
 
     def _files(self, agency: Agency) -> dict[str, str]:
@@ -599,7 +614,8 @@ class _Run:
         """Keep ``outcome`` and print its line of progress."""
         self.outcomes[outcome.agency.name] = outcome
         self.settled += 1
-        tag = f"[{self.settled}/{self.total}] {outcome.nombre} ({outcome.agency.name})"
+        tag = f"[{self.settled}/{self.total}] {outcome.nombre} ({outcome.agency.name})" + (
+            f" {self.year}" if self.several else "")
         if outcome.ok:
             c = outcome.counts
             share = _share(c)
@@ -608,6 +624,8 @@ class _Run:
             done = "sin cambios" if outcome.unchanged else f"listo en {outcome.seconds:.1f} s"
             self.progress(f"{tag}: {done} — {c.get('indicadores', 0)} indicadores, "
                           f"{c.get('con_avance', 0)} con avance{share_text} → {where}")
+        elif outcome.sin_resultados:
+            self.progress(f"{tag}: sin resultados para {self.year}; no se construye")
         else:
             self.progress(f"{tag}: ERROR — {outcome.error[0]}" + (f" {outcome.error[1]}" if len(outcome.error) > 1 else ""))
 
@@ -633,55 +651,108 @@ def _share(counts: dict[str, int]) -> float | None:
     return 100 * counts["con_avance"] / counts["indicadores"]
 
 
-def lote(year: int, dirs: list[Path | str], *, out_dir: Path | str | None = None, scheduler: str | None = None,
-         workers: int = 2, formats: list[str] | tuple[str, ...] = ("html", "pdf"),
+def lote(year: int | list[int], dirs: list[Path | str], *, out_dir: Path | str | None = None,
+         scheduler: str | None = None, workers: int = 2, formats: list[str] | tuple[str, ...] = ("html", "pdf"),
          progress: Callable[[str], None] | None = None) -> list[Outcome]:
-    """Build every agency's report of ``year`` and the consolidated report; returns one
-    :class:`Outcome` per agency, in the order given (see the module docstring)."""
+    """Build every agency's report of ``year`` (or of each of several years), each year's consolidated report and
+    the state's report; returns one :class:`Outcome` per agency and year, year by year in the order given (see the
+    module docstring)."""
     from distributed import as_completed
 
     from informe.construccion.ejecucion import ensure_python_kernel
     from informe.construccion.salida import build_lock
 
     progress = progress or functools.partial(print, flush=True)
+    years = sorted({int(year)} if isinstance(year, int) else {int(y) for y in year})
     agencies = find_agencies(dirs)
     if not agencies:
         raise InformeError("No se indicó ninguna carpeta de dependencia.")
-    out = Path(out_dir) if out_dir else config.OUTPUTS_DIR / f"lote_{year}"
+    name = f"lote_{years[0]}" if len(years) == 1 else f"lote_{years[0]}-{years[-1]}"
+    out = Path(out_dir) if out_dir else config.OUTPUTS_DIR / name
+    outs = {y: out if len(years) == 1 else out / str(y) for y in years}
     claim_lote_output(out, [a.path for a in agencies])  # never into the user's own folder, nor the data
     started = time.perf_counter()
     ensure_python_kernel()  # before the workers start: they inherit JUPYTER_PATH
+    failed_state: list[str] = []
     with build_lock(out, progress), contextlib.ExitStack() as files:
         # The staging directories (in ``files``) outlive the cluster: no worker is left writing into them.
         with _client(scheduler, workers) as (client, where):
-            progress(f"Informes {year} de {len(agencies)} dependencia(s) en {where} — salida: {out}")
-            run = _Run(client, year, out, list(formats), progress, files, len(agencies))
+            what = f"{years[0]}" if len(years) == 1 else f"{years[0]}–{years[-1]}"
+            progress(f"Informes {what} de {len(agencies)} dependencia(s) en {where} — salida: {out}")
+            runs = {}
             queue = as_completed([], with_results=False)
-            for rank, agency in enumerate(agencies):
-                if agency.problem:  # named in the progress and the consolidated report, never skipped
-                    run.record(Outcome(agency, agency.name, error=[agency.problem], validation=True))
-                else:
-                    queue.update(run.submit(agency, rank))
+            for k, y in enumerate(years):
+                outs[y].mkdir(parents=True, exist_ok=True)
+                run = runs[y] = _Run(client, y, outs[y], list(formats), progress, files, len(agencies),
+                                     several=len(years) > 1)
+                for rank, agency in enumerate(agencies):
+                    if agency.problem:  # named in the progress and the consolidated report, never skipped
+                        run.record(Outcome(agency, agency.name, error=[agency.problem], validation=True, anio=y))
+                    else:
+                        queue.update(run.submit(agency, k * len(agencies) + rank))
             for fut in queue:
-                queue.update(run.done(fut))  # once an agency is prepared: its notebooks and finishing task
-                if not run.pending:
+                run = next((r for r in runs.values() if fut.key in r.by_key), None)
+                if run is not None:  # once an agency is prepared: its notebooks and finishing task
+                    queue.update(run.done(fut))
+                if not any(r.pending for r in runs.values()):
                     break
-            for name in list(run.pending):  # defensive: a future that never reported
-                run._fail(name, ["El clúster no devolvió el resultado de esta dependencia."])
-    outcomes = [run.outcomes[a.name] for a in agencies]
-    html, table = write_consolidated(outcomes, year, out)
-    built = sum(o.ok for o in outcomes)
-    progress(f"Consolidado: {html} y {table}")
-    progress(f"Listo en {time.perf_counter() - started:.1f} s: {built} de {len(outcomes)} informe(s) construido(s)"
-             + (f"; {len(outcomes) - built} con error." if built < len(outcomes) else "."))
-    return outcomes
+            for run in runs.values():
+                for pending in list(run.pending):  # defensive: a future that never reported
+                    run._fail(pending, ["El clúster no devolvió el resultado de esta dependencia."])
+            outcomes = {y: [runs[y].outcomes[a.name] for a in agencies] for y in years}
+            for y in years:
+                html, table = write_consolidated(outcomes[y], y, outs[y])
+                progress(f"Consolidado {y}: {html} y {table}")
+            failed_state = _state_reports(client, outs, years, list(formats), progress)
+    every = [o for y in years for o in outcomes[y]]
+    built = sum(o.ok for o in every)
+    skipped = sum(o.sin_resultados for o in every)
+    progress(f"Listo en {time.perf_counter() - started:.1f} s: {built} de {len(every)} informe(s) construido(s)"
+             + (f"; {skipped} sin resultados del año" if skipped else "")
+             + (f"; {len(every) - built - skipped} con error." if built + skipped < len(every) else "."))
+    if failed_state:
+        raise InformeError("No se pudo construir el informe estatal: " + " ".join(failed_state))
+    return every
+
+
+def build_state(out: str, year: int, years: list[int], formats: list[str]) -> dict:
+    """Dask task: the state's report of ``year`` (:func:`informe.construccion.estado.build`) in this worker."""
+    from informe.construccion import estado
+
+    _prepare_worker()
+    with _notebook_lock:
+        return estado.build(Path(out), year, years, formats)
+
+
+def _state_reports(client, outs: dict[int, Path], years: list[int], formats: list[str],
+                   progress: Callable[[str], None]) -> list[str]:
+    """Build each year's state report on the cluster (every agency of every year is settled: the trend of a year
+    reads the earlier ones). Returns the error of each that failed."""
+    futures = {client.submit(build_state, str(outs[y]), y, years, formats, pure=False, priority=FINISH_PRIORITY,
+                             key=f"estado-{uuid.uuid4().hex[:8]}-{y}"): y for y in years}
+    from distributed import as_completed
+
+    errors = []
+    for fut in as_completed(list(futures)):
+        y = futures[fut]
+        try:
+            result = fut.result()
+        except Exception as exc:  # noqa: BLE001 — said in one line; the agencies' reports are in place
+            errors.append(f"{y}: {_exception_text(exc)}")
+            progress(f"Informe estatal {y}: ERROR — {_exception_text(exc)}")
+            continue
+        where = outs[y] / f"estado_{y}.html"
+        progress(f"Informe estatal {y}: " + ("sin cambios" if result.get("unchanged") else
+                                              f"listo en {result['seconds']:.1f} s") + f" → {where}")
+    return errors
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
-    """0 every agency built; 2 every agency failed validation; 1 otherwise when something failed."""
-    if all(o.ok for o in outcomes):
+    """0 every agency built (or without results for the year); 2 every agency failed validation; 1 otherwise."""
+    failed = [o for o in outcomes if not o.ok and not o.sin_resultados]
+    if not failed:
         return 0
-    if all(o.validation for o in outcomes):
+    if len(failed) == len(outcomes) and all(o.validation for o in failed):
         return 2
     return 1
 
@@ -697,7 +768,7 @@ def consolidated_rows(outcomes: list[Outcome]) -> list[dict]:
         rows.append({
             "dependencia": o.nombre,
             "carpeta": o.agency.name,
-            "estado": "construido" if o.ok else "error",
+            "estado": "construido" if o.ok else "sin_resultados" if o.sin_resultados else "error",
             **{c: (o.counts.get(c, 0) if o.ok else None) for c in COUNTS},  # a status it has not: 0
             "con_avance_pct": None if share is None else round(share, 2),
             "informe_html": o.files.get("html", ""),

@@ -40,7 +40,7 @@ YEAR = r"^[0-9]{4}$"
 #: may be absent. A column not listed is an extra column, which the contract allows
 #: (see lectura.header_problems).
 COLUMNS: dict[str, list[str]] = {
-    "objetivos.csv": ["objetivo_id", "nombre", "programa_id"],
+    "objetivos.csv": ["objetivo_id", "nombre", "programa_id", "ped_eje"],
     "estrategias.csv": ["estrategia_id", "objetivo_id", "nombre"],
     "indicadores.csv": [
         "indicador_id", "objetivo_id", "estrategia_id", "nombre", "nombre_cedula", "objetivo_cedula",
@@ -53,7 +53,7 @@ COLUMNS: dict[str, list[str]] = {
     "programas.csv": ["programa_id", "nombre", "tipo"],
 }
 OPTIONAL_COLUMNS: dict[str, set[str]] = {
-    "objetivos.csv": {"programa_id"},  # required (filled in) when programas.csv exists: _programme_rule
+    "objetivos.csv": {"programa_id", "ped_eje"},  # programa_id: required when programas.csv exists (_programme_rule)
     "indicadores.csv": {"estrategia_id", "nombre_cedula", "objetivo_cedula", "objetivo_indicador", "descripcion",
                         "metodo_calculo", "unidad_responsable", "unidad_ejecutora", "referencia_adicional",
                         "nota_cedula", "linea_base_valor", "meta_anio", "meta_valor"},

@@ -166,8 +166,9 @@ def typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     res["valor_decimales"] = _decimals(res["valor"])
     for col in ("valor", "numerador", "denominador"):
         res[col] = _number(res[col])
-    if "programa_id" not in obj:
-        obj["programa_id"] = None
+    for col in ("programa_id", "ped_eje"):
+        if col not in obj:
+            obj[col] = None
     metas = _optional(tables, "metas.csv")
     metas["anio"] = metas["anio"].astype(int)
     metas["meta_valor_decimales"] = _decimals(metas["meta_valor"])
@@ -240,6 +241,13 @@ def _raw_years(tables: dict[str, pd.DataFrame]) -> list[int] | None:
         return None
     years = res["anio"].dropna().astype(str)
     return sorted({int(y) for y in years[years.str.fullmatch(YEAR)]})
+
+
+def only_missing_year(problems: list[Problem], year: int) -> bool:
+    """True when the only problem of building ``year`` is that the data have no results for it (an agency that
+    does not report that year: ``informe lote`` lists it as such, not as a failure)."""
+    return bool(problems) and all(p.column == "anio" and p.value == str(year) and
+                                  p.message.startswith("no hay resultados para el año") for p in problems)
 
 
 def year_inputs(data_dir: Path | str | None, year: int | None, params_path: Path | str | None = None, *,

@@ -105,6 +105,8 @@ NOTES: dict[str, dict[str, str]] = {
         "nombre": "El objetivo, literal (encabezado «Objetivo N …» de la sección VII).",
         "programa_id": "Programa del objetivo: un programa_id de la hoja «programas» (lista desplegable). "
                        "Obligatoria si la hoja «programas» tiene filas; si no, déjela vacía.",
+        "ped_eje": "Eje del Plan Estatal de Desarrollo al que se alinea el objetivo (p. ej. «Eje 1 Gobierno "
+                   "eficiente»), escrito igual en todas las dependencias: el consolidado estatal agrupa por él.",
     },
     "estrategias": {
         "estrategia_id": "Clave de la estrategia (p. ej. 1.1), única. Se compara tal como está escrita: la "

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 import io
 import textwrap
+from pathlib import Path
 
 import matplotlib
+import matplotlib.colors
 import matplotlib.style
 import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure
 
 from informe import formato
+from informe.calculo import estado as calculo_estado
+from informe.calculo import motor
 from informe.config import TEMPLATES_DIR
 from informe.reporte import secciones
 from informe.reporte.secciones import Context
@@ -237,4 +241,101 @@ def trayectoria(ctx: Context, objetivo_id: int) -> Grafica | None:
                 ax.tick_params(axis="x", labelbottom=True)
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncol=3)
+    return fig
+
+
+# ----------------------------------------------------------------------------- the state's report
+
+SEMAFORO_STYLE = TEMPLATES_DIR / "informe" / "informe-semaforo.mplstyle"
+TRAYECTORIA_STYLE = TEMPLATES_DIR / "informe" / "informe-trayectoria.mplstyle"
+
+
+def _dark(colour: str) -> bool:
+    """Whether white text reads on ``colour`` (relative luminance below one half)."""
+    red, green, blue = matplotlib.colors.to_rgb(colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5
+
+
+def _stacked(counts: pd.DataFrame, labels: dict[str, str], style: Path) -> Grafica | None:
+    """One horizontal stacked bar per agency (``counts``: index dependencia, one column per status code, in
+    order), each segment labelled with its count and told apart by its hatch as well as its colour."""
+    if counts.empty:
+        return None
+    names = [label(n, chars=LABEL_CHARS) for n in counts.index]
+    lines = sum(n.count("\n") + 1 for n in names)
+    with matplotlib.style.context([STYLE, style]):
+        cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()
+        fig = Grafica(figsize=(WIDTH_IN, 1.1 + max(0.42 * len(names), 0.15 * lines)), layout="constrained")
+        ax = fig.subplots()
+        left = pd.Series(0.0, index=counts.index)
+        for code, colour, hatch in zip(counts.columns, cycle["color"], cycle["hatch"]):
+            values = counts[code].astype(float)
+            bars = ax.barh(range(len(names)), values.to_numpy(), left=left.to_numpy(), height=0.6, color=colour,
+                           hatch=hatch, edgecolor="0.35", linewidth=0.4, label=labels[code])
+            ax.bar_label(bars, labels=[str(int(v)) if v else "" for v in values], label_type="center",
+                         color="white" if _dark(colour) else "black", fontweight="bold",
+                         bbox={"boxstyle": "round,pad=0.15", "facecolor": colour, "edgecolor": "none"})
+            left += values
+        ax.set_yticks(range(len(names)), names)
+        ax.invert_yaxis()
+        ax.set_xlabel("Indicadores")
+        handles, legend = ax.get_legend_handles_labels()
+        fig.legend(handles, legend, loc="outside upper center", ncol=min(4, len(counts.columns)))
+    return fig
+
+
+def _state_counts(ctx, codes: tuple[str, ...], prefix: str = "") -> pd.DataFrame:
+    """Counts per built agency (index: its name; columns: the status codes shown, as in the state's summary)."""
+    data = calculo_estado.resumen(ctx.estado)
+    data = data[data["carpeta"] != ""].set_index("dependencia")
+    shown = [c for c in codes if c not in motor.WHEN_PRESENT or data[prefix + c].sum() > 0]
+    return data[[prefix + c for c in shown]].set_axis(shown, axis=1)
+
+
+def estado_semaforo(ctx) -> Grafica | None:
+    """The state's report: the semáforo of each agency's indicators (a stacked bar per agency)."""
+    return _stacked(_state_counts(ctx, motor.STATUSES), motor.LABELS, SEMAFORO_STYLE)
+
+
+def estado_trayectoria(ctx) -> Grafica | None:
+    """The state's report: the trajectory toward the target of each agency's indicators."""
+    return _stacked(_state_counts(ctx, motor.TRAJECTORIES, calculo_estado.TRAJECTORY_PREFIX), motor.TRAJECTORY_LABELS,
+                    TRAYECTORIA_STYLE)
+
+
+def estado_tendencia(ctx) -> Grafica | None:
+    """The state's report over several years: a panel per agency with its share with progress and its share on
+    track or with the target reached, by year."""
+    long = calculo_estado.tendencia(ctx.anteriores)
+    if len(ctx.anteriores) < 2 or long.empty:
+        return None
+    agencies = list(dict.fromkeys(long["dependencia"]))
+    ncols = min(PANEL_COLUMNS, len(agencies))
+    nrows = -(-len(agencies) // ncols)
+    years = sorted(int(y) for y in long["anio"].unique())
+    titles = [label(a, chars=PANEL_TITLE_CHARS, limit=None) for a in agencies]
+    lines = [max(t.count("\n") + 1 for t in titles[r * ncols:(r + 1) * ncols]) for r in range(nrows)]
+    heights = [PANEL_IN + TITLE_LINE_IN * n for n in lines]
+    with matplotlib.style.context([STYLE, PANELS_STYLE]):
+        fig = Grafica(figsize=(WIDTH_IN, 0.45 + sum(heights)), layout="constrained")
+        axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False,
+                            gridspec_kw={"height_ratios": heights})
+        colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
+        for ax, agency, title in zip(axes.flat, agencies, titles):
+            own = long[long["dependencia"] == agency].sort_values("anio")
+            ax.plot(own["anio"], own["con_avance_pct"].astype(float), marker="o", markersize=3, color=colours[1],
+                    label="Con avance (%)")
+            ax.plot(own["anio"], own["en_trayectoria_pct"].astype(float), marker="s", markersize=3, linestyle="--",
+                    color=colours[0], label="En trayectoria o meta alcanzada (%)")
+            ax.set_title(title)
+            ax.set_ylim(0, 105)
+            ax.yaxis.set_major_locator(matplotlib.ticker.FixedLocator([0, 50, 100]))
+        for ax in axes.flat[len(agencies):]:
+            ax.set_visible(False)
+        axes.flat[0].set_xticks(years, [str(y) for y in years])
+        for index, ax in enumerate(axes.flat[:len(agencies)]):
+            if index + ncols >= len(agencies):
+                ax.tick_params(axis="x", labelbottom=True)
+        handles, legend = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, legend, loc="outside upper center", ncol=2)
     return fig
