@@ -54,7 +54,8 @@ EXPORTED = ("datos/datapackage.json", "datos/indicadores_*.csv", "datos/indicado
 
 #: The output folder of ``informe lote`` is ours if it holds the consolidated table of an earlier run or
 #: an agency's report (a build's record in a subfolder); each agency's folder in it is checked on its own.
-LOTE_MARKERS = ("consolidado_*.csv", f"*/{MANIFEST}", f"*/{FAILED_DIR}/{FAILED_RECORD}")
+LOTE_MARKERS = ("consolidado_*.csv", f"*/{MANIFEST}", f"*/{FAILED_DIR}/{FAILED_RECORD}",
+                "[0-9][0-9][0-9][0-9]/consolidado_*.csv")  # a several-year lote: a folder per year
 
 
 class OutputError(InformeError):
