@@ -113,9 +113,12 @@ def run(agencies: Path, out: Path, workers: int, formats: str, year: int, cache:
     children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     mine = (children1.ru_utime - children0.ru_utime) + (children1.ru_stime - children0.ru_stime)
     others = max(0.0, busy_seconds() - busy0 - mine)
+    state = next((float(line.split("listo en ")[1].split(" s")[0]) for line in output.splitlines()
+                  if line.startswith("Informe estatal") and "listo en " in line), float("nan"))
     built = sum(1 for line in output.splitlines() if line.startswith("[") and ": listo en " in line)
     same = sum(1 for line in output.splitlines() if line.startswith("[") and ": sin cambios " in line)
     return {"wall": wall, "peak": peak, "code": proc.returncode, "built": built, "same": same, "load": load,
+            "state": state,
             "output": output, "caller": caller, "main_thread": main_thread,
             "cores": mine / wall, "others": others / wall}
 
@@ -182,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"({r['built']}/{args.agencies} informes, salida {r['code']}; núcleos usados {r['cores']:.2f}, "
                       f"por otros procesos {r['others']:.2f}; carga previa {r['load']:.2f})", flush=True)
                 print(f"    {caller_cpu(r, args.agencies)}", flush=True)
+                print(f"    informe estatal (cuadernos, HTML, PDF y datos del estado; una tarea al final): "
+                      f"{r['state']:.1f} s", flush=True)
                 if r["code"] != 0:
                     print(r["output"][-3000:])
         # A correction in one agency, then the same run again: only that agency is rebuilt, and only
@@ -200,7 +205,25 @@ def main(argv: list[str] | None = None) -> int:
                 ratio = (two["built"] / two["wall"]) / (one["built"] / one["wall"])
                 print(f"--format {formats}: 2 trabajadores / 1 trabajador = {ratio:.2f}× el rendimiento "
                       f"({ratio / ceiling:.0%} del techo de la máquina, {ceiling:.2f}×)")
+        extrapolate(results, sets[-1], counts[-1])
     return 0
+
+
+def extrapolate(results: dict, formats: str, workers: int, agencies: int = 70, cores: int = 16) -> None:
+    """From the measured costs of a run, the time of ``agencies`` agencies on a cluster of ``cores`` one-thread
+    workers, with the arithmetic: the CPU seconds per agency (the whole process tree, cluster start included) over
+    the cores, at the parallel efficiency measured here with ``workers`` workers, plus the state's report (one task,
+    after the agencies)."""
+    r = results.get((formats, workers))
+    if not r or not r["built"]:
+        return
+    cpu = r["cores"] * r["wall"] / r["built"]
+    efficiency = min(1.0, r["cores"] / workers)
+    agencies_s = agencies * cpu / (cores * efficiency)
+    print(f"extrapolación a {agencies} dependencias en {cores} núcleos (--format {formats}): {cpu:.1f} s de CPU por "
+          f"dependencia × {agencies} = {agencies * cpu:.0f} s de CPU; ÷ ({cores} núcleos × eficiencia {efficiency:.2f}, "
+          f"la de {workers} trabajadores aquí) = {agencies_s:.0f} s; + informe estatal {r['state']:.1f} s "
+          f"≈ {(agencies_s + r['state']) / 60:.1f} min")
 
 
 if __name__ == "__main__":
