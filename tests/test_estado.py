@@ -15,6 +15,7 @@ import types
 
 import pandas as pd
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from edits import MINIMAL, cell
 
@@ -22,6 +23,9 @@ from informe import cli, config
 from informe.calculo import motor
 
 YEARS = (2023, 2024)
+SCRIPT, IMG = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+FORMULA = '=HYPERLINK("http://example.com","x")'
+SECRET = "SECRETO-ESTADO-3f2a"
 #: The line of resultados.csv of the example agency with IEE-2-05's 2024 result.
 LINE_2024 = 1 + next(n for n, line in enumerate(
     (config.ROOT / "ejemplos" / "instituto-ejemplo" / "resultados.csv").read_text(encoding="utf-8").splitlines())
@@ -44,6 +48,21 @@ def lote(tmp_path_factory):
     broken = parent / "rota"
     shutil.copytree(MINIMAL, broken)
     cell("resultados.csv", 5, "valor", "doce")(broken)
+    hostile = parent / "hostil"  # every text the state's report and dataset show, hostile (built, valid)
+    shutil.copytree(MINIMAL, hostile)
+    secret = root / "secreto.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    payload = f' {SCRIPT}{IMG}<iframe src="{secret.as_uri()}"></iframe>'
+    (hostile / "dependencia.yaml").write_text(yaml.safe_dump(
+        {"nombre": FORMULA + payload, "gobierno": "Gobierno del Estado de Sonora"}, allow_unicode=True), encoding="utf-8")
+    for file, column, value in [("indicadores.csv", "nombre", "Indicador" + payload),
+                                ("resultados.csv", "nota", FORMULA + payload),
+                                ("objetivos.csv", "ped_eje", "Eje" + payload)]:
+        frame = pd.read_csv(hostile / file, dtype=str, keep_default_na=False)
+        frame[column] = value
+        frame.to_csv(hostile / file, index=False)
+    cell("resultados.csv", 7, "estado", "")(hostile)  # AC-2-01 2023 with a result: «Retroceso», needs attention
+    cell("resultados.csv", 7, "valor", "10")(hostile)
     out = root / "salida"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -60,7 +79,8 @@ def test_the_run_builds_each_year_and_lists_what_it_could_not(lote):
                      f"cuadernos_estado_{year}/index.html"):
             assert (lote.out / str(year) / name).stat().st_size > 0, f"{year}/{name}"
     states = {r["carpeta"]: r["estado"] for r in rows(lote.out / "2024" / "consolidado_2024.csv")}
-    assert states == {"ejemplo": "construido", "oficialia": "sin_resultados", "rota": "error"}
+    assert states == {"ejemplo": "construido", "hostil": "sin_resultados", "oficialia": "sin_resultados",
+                      "rota": "error"}
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -158,7 +178,7 @@ def test_an_unchanged_lote_rebuilds_nothing_and_one_change_rebuilds_that_agency_
 
     unchanged = run()
     agencies = [line for line in unchanged if line.startswith("[") and "ERROR" not in line and "sin resultados" not in line]
-    assert len(agencies) == 3 and all(": sin cambios — " in line for line in agencies), unchanged
+    assert len(agencies) == 4 and all(": sin cambios — " in line for line in agencies), unchanged
     assert "Informe estatal 2023: sin cambios" in unchanged[-4] + unchanged[-3] + unchanged[-2]
     assert any(line.startswith("Informe estatal 2024: sin cambios") for line in unchanged)
     cell("resultados.csv", LINE_2024, "valor", "47.0")(lote.parent / "ejemplo")  # IEE-2-05, 2024: 47.5 → 47.0
@@ -170,3 +190,26 @@ def test_an_unchanged_lote_rebuilds_nothing_and_one_change_rebuilds_that_agency_
                        "Instituto Estatal de Ejemplo (ficticio) (ejemplo) 2024"], changed
     assert any(line.startswith("Informe estatal 2023: sin cambios") for line in changed)
     assert any(line.startswith("[") and "(oficialia) 2023: sin cambios" in line for line in changed)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_hostile_texts_are_inert_in_the_state_report_and_escaped_in_its_data(lote, year):
+    out = lote.out / str(year)
+    soup = BeautifulSoup((out / f"estado_{year}.html").read_text(encoding="utf-8"), "html.parser")
+    assert not soup.find_all(["script", "iframe", "object", "embed", "frame", "base", "form"])
+    for element in soup.find_all(True):
+        assert not [a for a in element.attrs if a.lower().startswith("on")], element.name
+        for attribute in ("href", "src"):
+            assert not str(element.get(attribute, "")).lower().startswith(("javascript:", "file:")), element
+    if year == 2023:  # the hostile agency is built in 2023: its name, indicator, note and axis are shown as text
+        text = soup.get_text()
+        assert text.count(IMG) >= 4 and SCRIPT in text
+        assert any(IMG in td.get_text() for td in soup.select("table.atencion td"))
+        state = rows(out / "datos" / f"estado_{year}.csv")
+        hostile = [r for r in state if r["carpeta"] == "hostil"]
+        assert hostile and all(r["dependencia"].startswith("'=HYPERLINK") for r in hostile)
+        assert all(r["nota"] == "" or r["nota"].startswith("'=HYPERLINK") for r in hostile)
+        assert any(r["ped_eje"].startswith("Eje") and IMG in r["ped_eje"] for r in hostile)
+    pdf = subprocess.run(["pdftotext", str(out / f"estado_{year}.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    assert SECRET not in pdf

@@ -25,7 +25,7 @@ from informe.calculo import estado as calculo
 from informe.calculo import motor
 from informe.datos.parametros import HEADER_MAX, ROMAN
 from informe.reporte import presentacion
-from informe.reporte.secciones import _format, _styler
+from informe.reporte.secciones import format_cells, styled
 
 #: The sections of the state's report, in order: key → (title, running header). «tendencia» only with several
 #: years.
@@ -173,10 +173,10 @@ def resumen_semaforo(ctx: ContextoEstado) -> Styler:
     frame = pd.DataFrame({"Dependencia": data["dependencia"], "Indicadores": data["indicadores"],
                           **{label: data[code] for code, label in columns.items()},
                           "Con avance (%)": data["con_avance_pct"], "Informe": data["carpeta"]})
-    styler = _styler(frame, "estado-semaforo", classes="resumen-objetivos estado-resumen",
+    styler = styled(frame, "estado-semaforo", classes="resumen-objetivos estado-resumen",
                      caption=f"Semáforo por dependencia, {ctx.anio}",
                      numeric=tuple(frame.columns[1:-1]))
-    _format(styler, {"Con avance (%)": partial(formato.percent, decimals=1)})
+    format_cells(styler, {"Con avance (%)": partial(formato.percent, decimals=1)})
     names = dict(zip(data["carpeta"], data["dependencia"]))
     # The link cell is rendered by its own (autoescaped) template: not escaped again.
     return styler.format({"Informe": lambda carpeta: Markup(presentacion.render(
@@ -191,10 +191,10 @@ def resumen_trayectoria(ctx: ContextoEstado) -> Styler:
     frame = pd.DataFrame({"Dependencia": data["dependencia"], "Indicadores": data["indicadores"],
                           **{label: data[code] for code, label in columns.items()},
                           "En trayectoria o meta alcanzada (%)": data["en_trayectoria_pct"]})
-    styler = _styler(frame, "estado-trayectoria", classes="resumen-objetivos resumen-trayectoria estado-resumen",
+    styler = styled(frame, "estado-trayectoria", classes="resumen-objetivos resumen-trayectoria estado-resumen",
                      caption=f"Trayectoria hacia la meta por dependencia, {ctx.anio}",
                      numeric=tuple(frame.columns[1:]))
-    return _format(styler, {"En trayectoria o meta alcanzada (%)": partial(formato.percent, decimals=1)})
+    return format_cells(styler, {"En trayectoria o meta alcanzada (%)": partial(formato.percent, decimals=1)})
 
 
 def _chart_note(ctx: ContextoEstado, title: str, codes: tuple[str, ...], labels: dict[str, str],
@@ -277,10 +277,10 @@ def ejes(ctx: ContextoEstado) -> Styler:
                           "Indicadores": data["indicadores"], **{label: data[code] for code, label in columns.items()},
                           "Con avance (%)": data["con_avance_pct"],
                           "En trayectoria o meta alcanzada (%)": data["en_trayectoria_pct"]})
-    styler = _styler(frame, "estado-ejes", classes="resumen-objetivos estado-resumen",
+    styler = styled(frame, "estado-ejes", classes="resumen-objetivos estado-resumen",
                      caption=f"Indicadores por eje del Plan Estatal de Desarrollo, {ctx.anio}",
                      numeric=tuple(frame.columns[1:]))
-    return _format(styler, {c: partial(formato.percent, decimals=1) for c in frame.columns[-2:]})
+    return format_cells(styler, {c: partial(formato.percent, decimals=1) for c in frame.columns[-2:]})
 
 
 def nota_ejes(ctx: ContextoEstado) -> HTML:
@@ -307,10 +307,25 @@ def tendencia(ctx: ContextoEstado) -> Styler | None:
         own = long[long["anio"] == year].set_index("dependencia")
         frame[f"Con avance {year} (%)"] = own["con_avance_pct"].reindex(order).to_numpy()
         frame[f"En trayectoria {year} (%)"] = own["en_trayectoria_pct"].reindex(order).to_numpy()
-    styler = _styler(frame, "estado-tendencia", classes="resumen-objetivos estado-resumen",
+    styler = styled(frame, "estado-tendencia", classes="resumen-objetivos estado-resumen",
                      caption="Con avance y en trayectoria o meta alcanzada, por dependencia y año",
                      numeric=tuple(frame.columns[1:]))
-    return _format(styler, {c: partial(formato.percent, decimals=1) for c in frame.columns[1:]})
+    return format_cells(styler, {c: partial(formato.percent, decimals=1) for c in frame.columns[1:]})
+
+
+def nota_tendencia(ctx: ContextoEstado) -> HTML | None:
+    """The trend chart's caption (its text alternative: every share, by year)."""
+    long = tendencia_datos(ctx)
+    if len(ctx.anteriores) < 2 or long.empty:
+        return None
+    rows = []
+    for dependencia, own in long.groupby("dependencia", sort=False):
+        own = own.sort_values("anio")
+        rows.append({"dependencia": dependencia,
+                     "con_avance": [f"{formato.percent(v, 1)} ({y})" for y, v in zip(own["anio"], own["con_avance_pct"])],
+                     "en_trayectoria": [f"{formato.percent(v, 1)} ({y})"
+                                        for y, v in zip(own["anio"], own["en_trayectoria_pct"])]})
+    return _html("estado_nota_tendencia.html.j2", anios=sorted(int(y) for y in long["anio"].unique()), filas=rows)
 
 
 # ----------------------------------------------------------------------------- agencies without a report

@@ -130,7 +130,7 @@ def _html(template: str, **context) -> HTML:
     return HTML(presentacion.render(template, **context))
 
 
-def _styler(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None = None,
+def styled(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None = None,
             numeric: tuple[str, ...] = (), cell_classes: pd.DataFrame | None = None) -> Styler:
     """A Styler for the report: stable id, no index, CSS classes only (the stylesheet owns the look)."""
     styler = Styler(frame, uuid=name, cell_ids=False, escape="html", na_rep="—")
@@ -146,7 +146,7 @@ def _styler(frame: pd.DataFrame, name: str, *, classes: str, caption: str | None
     return styler.set_td_classes(css)
 
 
-def _format(styler: Styler, formatters: dict, rows=None) -> Styler:
+def format_cells(styler: Styler, formatters: dict, rows=None) -> Styler:
     """The one way the report formats table cells (of ``rows``, a list of row labels, or all rows):
     whatever each formatter returns is HTML-escaped, and no other cell is touched.
 
@@ -282,7 +282,7 @@ def _table_or_no_info(frame: pd.DataFrame | None, name: str, classes: str) -> St
     """A table of the agency's texts, each cell with several items as a list; or «sin información»."""
     if frame is None:
         return _html("sin_informacion.html.j2")
-    return _format(_styler(frame, name, classes=classes), dict.fromkeys(frame.columns, _list_cell))
+    return format_cells(styled(frame, name, classes=classes), dict.fromkeys(frame.columns, _list_cell))
 
 
 def alineacion_pnd_datos(ctx: Context) -> pd.DataFrame | None:
@@ -332,7 +332,7 @@ def resumen_datos(ctx: Context) -> pd.DataFrame:
 def resumen_indicadores(ctx: Context) -> Styler:
     """"Resumen de resultados de indicadores": the published one-row table."""
     frame = resumen_datos(ctx).iloc[[-1]].drop(columns="Objetivo").reset_index(drop=True)
-    return _styler(frame, "resumen", classes="resumen", numeric=tuple(frame.columns),
+    return styled(frame, "resumen", classes="resumen", numeric=tuple(frame.columns),
                    caption="Resumen de resultados de indicadores")
 
 
@@ -345,7 +345,7 @@ def _subtotal_classes(frame: pd.DataFrame) -> pd.DataFrame:
 def resumen_por_objetivo(ctx: Context) -> Styler:
     frame = resumen_datos(ctx)
     numeric = tuple(c for c in frame.columns if c != "Objetivo")
-    return _styler(frame, "resumen-objetivos", classes="resumen-objetivos", numeric=numeric,
+    return styled(frame, "resumen-objetivos", classes="resumen-objetivos", numeric=numeric,
                    caption="Indicadores por objetivo y semáforo", cell_classes=_subtotal_classes(frame))
 
 
@@ -373,7 +373,7 @@ def encabezado_trayectoria(ctx: Context) -> HTML:
 def resumen_trayectoria(ctx: Context) -> Styler:
     frame = resumen_trayectoria_datos(ctx)
     numeric = tuple(c for c in frame.columns if c != "Objetivo")
-    return _styler(frame, "resumen-trayectoria", classes="resumen-objetivos resumen-trayectoria", numeric=numeric,
+    return styled(frame, "resumen-trayectoria", classes="resumen-objetivos resumen-trayectoria", numeric=numeric,
                    caption="Indicadores por objetivo y trayectoria hacia la meta", cell_classes=_subtotal_classes(frame))
 
 
@@ -501,7 +501,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
     base_col, result_col, meta_col, progress_col = frame.columns[1], frame.columns[2], frame.columns[-2], frame.columns[-1]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
     numeric = (base_col, result_col, *([interim_col] if interim_col else []), meta_col, progress_col)
-    styler = _styler(frame, f"indicadores-{objetivo_id}", classes="indicadores" + (" con-meta-intermedia" if interim_col
+    styler = styled(frame, f"indicadores-{objetivo_id}", classes="indicadores" + (" con-meta-intermedia" if interim_col
                                                                                     else ""),
                      caption="Impacto de las acciones", numeric=numeric, cell_classes=_status_classes(frame, meta_col))
     for iid, item in rows.iterrows():
@@ -520,7 +520,7 @@ def indicadores(ctx: Context, objetivo_id: int) -> Styler:
         if interim_col:  # the interim target of the result's year, with that year when it is not the report's
             formats[interim_col] = partial(lambda v, it, year: "—" if is_missing(v) else _reference_text(
                 v, it["unidad_medida"], it["meta_intermedia_decimales"], year), it=item, year=other_year)
-        _format(styler, formats, rows=[iid])
+        format_cells(styler, formats, rows=[iid])
     return styler
 
 
@@ -569,7 +569,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
     year_cols = [c for c in frame.columns if c.isdigit()]
     meta_col = frame.columns[len(year_cols) + 2]
     _, with_year = _year_header(rows["linea_base_anio"], "Línea base")
-    styler = _styler(frame, f"tendencia-{objetivo_id}", classes="tendencia", numeric=numeric,
+    styler = styled(frame, f"tendencia-{objetivo_id}", classes="tendencia", numeric=numeric,
                      caption="Tendencia hacia la meta", cell_classes=_status_classes(frame, meta_col))
     for iid, item in rows.iterrows():
         item = {k: (None if is_missing(v) else v) for k, v in item.items()}
@@ -586,7 +586,7 @@ def tendencia(ctx: Context, objetivo_id: int) -> Styler:
             estado, places = estados.loc[iid].get(int(column)), decimals.loc[iid].get(int(column))
             formats[column] = partial(_year_text, unit=unit, estado=None if is_missing(estado) else estado,
                                       decimals=None if is_missing(places) else int(places))
-        _format(styler, formats, rows=[iid])
+        format_cells(styler, formats, rows=[iid])
     return styler
 
 
