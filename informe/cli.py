@@ -216,7 +216,7 @@ def parser() -> argparse.ArgumentParser:
                     "avance, sin avance, igual, sin información y no aplica, el porcentaje con avance y el enlace a "
                     "su informe) y el informe estatal (estado_<AÑO>.html y .pdf: resumen, gráficas, indicadores que "
                     "requieren atención, ejes del Plan Estatal de Desarrollo, tendencia con varios años y "
-                    "dependencias sin informe) con su conjunto de datos (datos/estado_<AÑO>.csv y .xlsx). Una "
+                    "dependencias sin informe) con su conjunto de datos (datos_estado_<AÑO>/estado_<AÑO>.csv y .xlsx). Una "
                     "dependencia que falla no detiene a las demás: el consolidado la lista con su error. Parámetros de cada dependencia: <DIR>/params/<AÑO>.yaml si existe; si "
                     "no, params/<AÑO>.yaml del proyecto si existe; si no, los valores por omisión.",
         epilog="códigos de salida: 0 todos los informes construidos (o sin resultados del año); 1 alguna "

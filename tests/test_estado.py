@@ -74,8 +74,9 @@ def test_the_run_builds_each_year_and_lists_what_it_could_not(lote):
     assert lote.code == 1, "the broken agency failed"
     assert "(oficialia) 2024: sin resultados para 2024" in lote.printed
     for year in YEARS:
-        for name in (f"estado_{year}.html", f"estado_{year}.pdf", f"datos/estado_{year}.csv",
-                     f"datos/estado_{year}.xlsx", f"datos/estado_resumen_{year}.csv", "datos/datapackage.json",
+        for name in (f"estado_{year}.html", f"estado_{year}.pdf", f"datos_estado_{year}/estado_{year}.csv",
+                     f"datos_estado_{year}/estado_{year}.xlsx", f"datos_estado_{year}/estado_resumen_{year}.csv",
+                     f"datos_estado_{year}/datapackage.json",
                      f"cuadernos_estado_{year}/index.html"):
             assert (lote.out / str(year) / name).stat().st_size > 0, f"{year}/{name}"
     states = {r["carpeta"]: r["estado"] for r in rows(lote.out / "2024" / "consolidado_2024.csv")}
@@ -87,7 +88,7 @@ def test_the_run_builds_each_year_and_lists_what_it_could_not(lote):
 def test_totals_are_the_sum_of_the_agencies_own_summaries(lote, year):
     out = lote.out / str(year)
     built = [r["carpeta"] for r in rows(out / f"consolidado_{year}.csv") if r["estado"] == "construido"]
-    summary = {r["carpeta"] or "total": r for r in rows(out / "datos" / f"estado_resumen_{year}.csv")}
+    summary = {r["carpeta"] or "total": r for r in rows(out / f"datos_estado_{year}" / f"estado_resumen_{year}.csv")}
     assert list(summary) == [*built, "total"]
     for column in motor.SUMMARY_COLUMNS[1:]:
         own = [int(next(r for r in rows(out / c / "datos" / f"resumen_{year}.csv")
@@ -112,11 +113,11 @@ def test_the_dataset_has_every_indicator_of_each_built_agency_as_published(lote,
     built = [(r["dependencia"], r["carpeta"]) for r in rows(out / f"consolidado_{year}.csv") if r["estado"] == "construido"]
     expected = pd.concat([pd.read_csv(out / c / "datos" / f"indicadores_{year}.csv", dtype=str, keep_default_na=False)
                           .assign(dependencia=d, carpeta=c) for d, c in built], ignore_index=True)
-    got = pd.read_csv(out / "datos" / f"estado_{year}.csv", dtype=str, keep_default_na=False)
+    got = pd.read_csv(out / f"datos_estado_{year}" / f"estado_{year}.csv", dtype=str, keep_default_na=False)
     assert list(got.columns) == ["dependencia", "carpeta", *motor.EXPORT_COLUMNS]
     pd.testing.assert_frame_equal(got, expected[got.columns])  # the same cells: the published precision kept
     frictionless = pytest.importorskip("frictionless")
-    report = frictionless.validate(str(out / "datos" / "datapackage.json"))
+    report = frictionless.validate(str(out / f"datos_estado_{year}" / "datapackage.json"))
     assert report.valid, report.flatten(["title", "message"])
 
 
@@ -205,7 +206,7 @@ def test_hostile_texts_are_inert_in_the_state_report_and_escaped_in_its_data(lot
         text = soup.get_text()
         assert text.count(IMG) >= 4 and SCRIPT in text
         assert any(IMG in td.get_text() for td in soup.select("table.atencion td"))
-        state = rows(out / "datos" / f"estado_{year}.csv")
+        state = rows(out / f"datos_estado_{year}" / f"estado_{year}.csv")
         hostile = [r for r in state if r["carpeta"] == "hostil"]
         assert hostile and all(r["dependencia"].startswith("'=HYPERLINK") for r in hostile)
         assert all(r["nota"] == "" or r["nota"].startswith("'=HYPERLINK") for r in hostile)

@@ -181,11 +181,11 @@ def test_each_agency_is_validated_on_a_worker_and_its_problems_come_back_through
     assert len(progress) == 2 and all(": ERROR — Datos inválidos" in line for line in progress), printed
     assert sorted(p.name for p in out.iterdir() if not p.name.endswith(".lock")) == [
         f".estado_{YEAR}.json", f"consolidado_{YEAR}.csv", f"consolidado_{YEAR}.html", f"cuadernos_estado_{YEAR}",
-        "datos", f"estado_{YEAR}.html"], "no agency folder, no staging directory left (HTML only, as asked)"
+        f"datos_estado_{YEAR}", f"estado_{YEAR}.html"], "no agency folder, no staging directory left (HTML only)"
     # the state's report lists both agencies with their errors, and its dataset has no indicator
     state = (out / f"estado_{YEAR}.html").read_text(encoding="utf-8")
     assert "Instituto C" in state and "valor «doce»" in state
-    assert (out / "datos" / f"estado_{YEAR}.csv").read_text(encoding="utf-8").count("\n") == 1  # the header
+    assert (out / f"datos_estado_{YEAR}" / f"estado_{YEAR}.csv").read_text(encoding="utf-8").count("\n") == 1
 
 
 def _failing_portada(tmp_path: Path) -> Path:

@@ -389,8 +389,8 @@ STATE_SUMMARY_FIELDS = {
 }
 
 
-def export_state(state, out_dir: Path, gobierno: str = "") -> list[Path]:
-    """Write the state's dataset of a lote's year in ``<out_dir>/datos/``: ``estado_<Y>.csv`` (every indicator of
+def export_state(state, folder: Path, gobierno: str = "") -> list[Path]:
+    """Write the state's dataset of a lote's year in ``folder`` (``datos_estado_<Y>/``): ``estado_<Y>.csv`` (every indicator of
     every built agency: ``dependencia``, ``carpeta`` and the columns of ``indicadores_<Y>.csv``, with their
     published decimals), ``estado_resumen_<Y>.csv`` (by agency and in total), ``estado_<Y>.xlsx`` (both, as
     sheets) and ``datapackage.json``. ``state``: :class:`informe.calculo.estado.Estado`."""
@@ -403,7 +403,7 @@ def export_state(state, out_dir: Path, gobierno: str = "") -> list[Path]:
     summary = calculo_estado.resumen(state)
     summary[["con_avance_pct", "en_trayectoria_pct"]] = summary[["con_avance_pct", "en_trayectoria_pct"]].round(
         COMPUTED_DECIMALS)
-    folder = Path(out_dir) / "datos"
+    folder = Path(folder)
     indicators_csv = write_csv_atomic(indicators, folder / f"estado_{year}.csv", decimals)
     summary_csv = write_csv_atomic(summary, folder / f"estado_resumen_{year}.csv")
     title = f"Informe Anual de Resultados {year}: consolidado de las dependencias" + (f" — {gobierno}" if gobierno else "")

@@ -1,8 +1,10 @@
 """The state's consolidated report of an ``informe lote`` year, built as an agency's report is: the notebooks of
 ``informe/cuadernos/estado/`` executed with papermill (one per section), stitched by nbconvert into
 ``estado_<Y>.html`` and printed by Chromium into ``estado_<Y>.pdf`` (with the state's dataset attached), the
-reviewers' pages of the executed notebooks in ``cuadernos_estado_<Y>/``, and the state's dataset in ``datos/``
-(:func:`informe.calculo.datos_abiertos.export_state`).
+reviewers' pages of the executed notebooks in ``cuadernos_estado_<Y>/``, and the state's dataset in
+``datos_estado_<Y>/`` (:func:`informe.calculo.datos_abiertos.export_state`). Every name carries the year: none
+can be an agency's folder (an agency's data folder is often called ``datos``, and its report goes to
+``<out>/datos/``).
 
 :func:`build` runs in a Dask worker of the lote, after every agency of the year is settled. It is incremental:
 its fingerprint covers what it reads (the year's ``consolidado_<Y>.csv`` and the open data of every built agency,
@@ -43,7 +45,8 @@ def paths(out: Path, year: int) -> dict[str, Path]:
     """Where the state's report of ``year`` goes in the lote's output folder ``out``."""
     out = Path(out)
     return {"html": out / f"estado_{year}.html", "pdf": out / f"estado_{year}.pdf",
-            "cuadernos": out / f"cuadernos_estado_{year}", "manifiesto": out / f".estado_{year}.json"}
+            "cuadernos": out / f"cuadernos_estado_{year}", "datos": out / f"datos_estado_{year}",
+            "manifiesto": out / f".estado_{year}.json"}
 
 
 def fingerprint(out: Path, year: int, years: list[int], formats) -> str:
@@ -105,7 +108,7 @@ def build(out: Path | str, year: int, years: list[int] | None = None, formats=("
     ctx = secciones_estado.abrir(year, out, years)
     with tempfile.TemporaryDirectory(prefix=f".estado-{year}-", dir=out) as tmp:
         stage = Path(tmp)
-        attachments = datos_abiertos.export_state(ctx.estado, stage, ctx.gobierno)
+        attachments = datos_abiertos.export_state(ctx.estado, stage / where["datos"].name, ctx.gobierno)
         notebooks = stage / where["cuadernos"].name
         notebooks.mkdir()
         parameters = {"anio": int(year), "salida": str(out.resolve()), "anios": ",".join(map(str, years))}
@@ -119,13 +122,12 @@ def build(out: Path | str, year: int, years: list[int] | None = None, formats=("
                             title=ctx.titulo)
         if "pdf" in formats:
             html_to_pdf(html, stage / where["pdf"].name, attachments=attachments)
-        # Into place: the dataset, the notebooks' folder, the HTML and the PDF, then the record of the build.
-        (out / "datos").mkdir(exist_ok=True)
-        for path in attachments:
-            path.replace(out / "datos" / path.name)
-        if where["cuadernos"].exists():
-            shutil.rmtree(where["cuadernos"])
-        notebooks.replace(where["cuadernos"])
+        # Into place: the dataset's and the notebooks' folders (ours: their names carry the year), the HTML and
+        # the PDF, then the record of the build.
+        for kind, made in (("datos", stage / where["datos"].name), ("cuadernos", notebooks)):
+            if where[kind].exists():
+                shutil.rmtree(where[kind])
+            made.replace(where[kind])
         for kind in ("html", "pdf"):
             if kind in formats:
                 (stage / where[kind].name).replace(where[kind])
@@ -134,7 +136,7 @@ def build(out: Path | str, year: int, years: list[int] | None = None, formats=("
     seconds = round(time.perf_counter() - started, 3)
     write_text_atomic(where["manifiesto"], json.dumps({"huella": key, "segundos": seconds}) + "\n")
     return {"unchanged": False, "seconds": seconds,
-            "files": [str(where[kind]) for kind in formats] + [str(out / "datos" / p.name) for p in attachments]}
+            "files": [str(where[kind]) for kind in formats] + [str(where["datos"] / p.name) for p in attachments]}
 
 
 class _NoCache:

@@ -14,8 +14,8 @@ Outputs of a year (``--out``, by default ``outputs/lote_<Y>/``):
   sin avance, igual, sin información, no aplica, % con avance, link to its report), or its error;
 * the state's report, ``estado_<Y>.html`` and ``.pdf`` (:mod:`informe.construccion.estado`: notebooks,
   nbconvert, Chromium, built by a task of the same run once every agency of the year is settled), the pages of
-  its executed notebooks (``cuadernos_estado_<Y>/``) and the state's dataset (``datos/estado_<Y>.csv`` and
-  ``.xlsx``, ``estado_resumen_<Y>.csv``, ``datapackage.json``).
+  its executed notebooks (``cuadernos_estado_<Y>/``) and the state's dataset (``datos_estado_<Y>/``:
+  ``estado_<Y>.csv`` and ``.xlsx``, ``estado_resumen_<Y>.csv``, ``datapackage.json``).
 
 Parameters of each agency: ``<carpeta>/params/<Y>.yaml`` if present, else the project's
 ``params/<Y>.yaml`` if present, else the defaults (``anio: Y``; see :mod:`informe.datos.parametros`).
