@@ -24,6 +24,7 @@ ejemplos:
   informe construir --year 2023 --format html   solo el HTML
   informe construir --year 2023-2025 --data ejemplos/instituto-ejemplo   un informe por año
   informe lote --year 2023 dependencias/   un informe por dependencia y el consolidado, con Dask
+  informe vista --year 2023                el informe en http://127.0.0.1:8000/, que se actualiza al guardar
   informe plantilla --out libro.xlsx --data data   los datos en un libro de Excel (una hoja por tabla)
   informe validar --data libro.xlsx        valida el libro (también exportar y construir aceptan --data libro.xlsx)
 
@@ -168,7 +169,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"informe {__version__}",
                      help="muestra la versión y termina")
     top._positionals.title = "órdenes"
-    sub = top.add_subparsers(dest="command", metavar="{validar,exportar,construir,lote,plantilla}")
+    sub = top.add_subparsers(dest="command", metavar="{validar,exportar,construir,lote,vista,plantilla}")
     sub.required = True
     params_default = ("por omisión <DIR>/params/<AÑO>.yaml si la carpeta de datos lo tiene; si no, "
                       "params/<AÑO>.yaml del proyecto")
@@ -242,6 +243,27 @@ def parser() -> argparse.ArgumentParser:
                     help="planificador de un clúster de Dask ya en marcha (por omisión se arranca uno local)")
     lo.add_argument("--workers", type=_workers, default=None, metavar="N",
                     help="trabajadores del clúster local, uno por núcleo (por omisión 2; no se usa con --scheduler)")
+
+    vi = sub.add_parser(
+        "vista", add_help=False, help="vista previa: el informe en el navegador, actualizado al guardar cada archivo",
+        description="Construye el informe del año (sin PDF) y lo sirve en http://127.0.0.1:PUERTO/ (solo en esta "
+                    "máquina). Al guardar un archivo de datos, el libro, los parámetros, un cuaderno o una plantilla, "
+                    "vuelve a validar y a ejecutar solo los cuadernos cuyas entradas cambiaron, y la página abierta "
+                    "se recarga sola en el mismo lugar. Con datos inválidos, la página muestra los problemas (como "
+                    "«informe validar») sobre el último informe válido. Escribe en outputs/.vista/, nunca en "
+                    "outputs/<AÑO>/. El PDF se imprime a pedido (enlace de la página). Ctrl-C termina.",
+        epilog="códigos de salida: 130 al terminar con Ctrl-C; 2 argumentos inválidos o puertos ocupados.")
+    _spanish(vi)
+    vi.add_argument("--year", type=_year, required=True, metavar="AÑO", help="año fiscal, p. ej. 2023")
+    vi.add_argument("--data", type=Path, default=None, metavar="DIR",
+                    help="carpeta de datos o libro de Excel (.xlsx) (por omisión data/)")
+    vi.add_argument("--params", type=Path, default=None, metavar="ARCHIVO",
+                    help="archivo de parámetros del año (por omisión <DIR>/params/<AÑO>.yaml o params/<AÑO>.yaml; "
+                         "sin él, los valores por omisión)")
+    vi.add_argument("--port", type=int, default=8000, metavar="PUERTO",
+                    help="puerto en 127.0.0.1 (por omisión 8000; si está ocupado, el siguiente libre)")
+    vi.add_argument("--workers", type=_workers, default=2, metavar="N",
+                    help="cuadernos en paralelo (por omisión 2), con sus núcleos de Jupyter siempre listos")
 
     pl = sub.add_parser(
         "plantilla", add_help=False, help="escribe un libro de Excel con el contrato de datos (una hoja por tabla)",
@@ -359,6 +381,13 @@ def cmd_lote(args) -> int:
     return exit_code(outcomes)
 
 
+def cmd_vista(args) -> int:
+    from informe.construccion.vista import serve
+
+    serve(args.year, args.data, args.params, port=args.port, workers=args.workers)
+    return 0
+
+
 def cmd_plantilla(args) -> int:
     from informe.datos.plantilla import write_template
     from informe.problemas import InformeError
@@ -401,7 +430,7 @@ def _failure_code(err: Exception) -> int | None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     commands = {"validar": cmd_validate, "exportar": cmd_export, "construir": cmd_build, "lote": cmd_lote,
-                "plantilla": cmd_plantilla}
+                "plantilla": cmd_plantilla, "vista": cmd_vista}
     command = commands[ALIASES.get(args.command, args.command)]
     try:
         code = command(args)
