@@ -34,6 +34,12 @@ def build(agency, capsys, *extra) -> tuple[str, str]:
     return printed, (out / "informe_2023.html").read_text(encoding="utf-8")
 
 
+def ran(printed: str) -> list[str]:
+    """The labels of the notebooks a build executed (from its progress lines «[3/8] VII. Objetivo 1 …»)."""
+    return [line.split("] ", 1)[1].removesuffix(" …") for line in printed.splitlines()
+            if line.startswith("[") and line.endswith(" …")]
+
+
 def executed(printed: str) -> int:
     return sum(1 for line in printed.splitlines() if line.startswith("[") and line.endswith(" …"))
 
@@ -52,7 +58,20 @@ def test_each_changed_input_shows_up_and_an_unchanged_rebuild_does_nothing(agenc
     results.write_text(results.read_text(encoding="utf-8").replace("AC-1-02,2023,12,", "AC-1-02,2023,17.25,"),
                        encoding="utf-8")
     printed, html = build(agency, capsys)
-    assert "17.25" in html and executed(printed) > 0
+    assert "17.25" in html
+    # only the notebooks that show it: its objective's and the summary (each declares the data it shows)
+    assert sorted(ran(printed)) == ["VI. Resumen ejecutivo", "VII. Objetivo 1"], printed
+
+    # an objective's name: every notebook that shows objectives (cover and index, introduction, summary, each
+    # objective, annexes), not the projects nor the glossary
+    objetivos = data / "objetivos.csv"
+    objetivos.write_text(objetivos.read_text(encoding="utf-8").replace("Conocer la satisfacción", "NOMBRE_NUEVO"),
+                         encoding="utf-8")
+    printed, html = build(agency, capsys)
+    assert html.count("NOMBRE_NUEVO") >= 3
+    assert sorted(ran(printed)) == sorted(["Portada y directorio", "I–V. Introducción, marco normativo, misión, "
+                                           "alineación", "VI. Resumen ejecutivo", "VII. Objetivo 1", "VII. Objetivo 2",
+                                           "X. Anexos y calidad de datos"]), printed
 
     # a narrative line
     folder = data / "narrativa" / "2023"

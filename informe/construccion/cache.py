@@ -55,7 +55,10 @@ class NotebookCache:
         from informe.construccion.ejecucion import spanish_parameters
 
         nb = load_notebook_node(str(job.source))  # as papermill reads it (every cell gets its tags list)
-        nb = spanish_parameters(parameterize_notebook(nb, dict(job.parameters), kernel_name="python3"))
+        parameters = dict(job.parameters)
+        if getattr(job, "cache_key", ""):  # keyed on what the notebook shows, not on every input (huella.data_key)
+            parameters["huella"] = job.cache_key
+        nb = spanish_parameters(parameterize_notebook(nb, parameters, kernel_name="python3"))
         return _without_execution_metadata(nb)
 
     def restore(self, job) -> bool:
@@ -78,6 +81,11 @@ class NotebookCache:
         from jupyter_cache.base import CacheBundleIn
 
         nb = _without_execution_metadata(nbformat.read(str(job.output), as_version=4))
+        if getattr(job, "cache_key", ""):  # kept under its key: the injected parameters as restore() looks them up
+            keyed = next(c for c in self._parameterized(job).cells if "injected-parameters" in c.metadata.get("tags", []))
+            for cell in nb.cells:
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.source = keyed.source
         self.cache.cache_notebook_bundle(CacheBundleIn(nb, str(job.output)), check_validity=False, overwrite=True)
 
 

@@ -56,6 +56,9 @@ class NotebookJob:
     parameters: dict = field(default_factory=dict)
     label: str = ""
     weight: float = 1.0  # expected relative run time: the heaviest notebooks start first
+    #: The notebook cache's key for it, when finer than its parameters (:func:`informe.construccion.huella.data_key`):
+    #: the cache keeps and finds the notebook with ``huella`` set to this value.
+    cache_key: str = ""
 
     def __post_init__(self) -> None:
         self.source = Path(self.source)

@@ -98,6 +98,80 @@ def declared_files(data_dir: Path, notebook: str, year: int) -> list[Path]:
     return _files(config.data_folder(data_dir), patterns) if patterns else []
 
 
+#: The data tables a notebook's outputs depend on (``metadata.informe.tablas``): table names (``objetivos``,
+#: ``programas``, ``estrategias``, ``indicadores``, ``resultados``, ``metas``), ``dependencia``, ``objetivo``
+#: (the rows of its ``objetivo_id``: strategies, indicators, their results and interim targets), ``calidad``
+#: (every table when the year's parameters put the quality notes in the report) or ``todas`` (every table, what
+#: a notebook that declares nothing depends on). With it, the notebook cache keys each notebook on what it shows:
+#: a figure corrected in one objective re-executes that objective and the summary, not the whole report.
+ALL_TABLES = ("todas",)
+TABLE_NAMES = ("objetivos", "programas", "estrategias", "indicadores", "resultados", "metas")
+
+
+def tables(notebook: str) -> tuple[str, ...]:
+    """The data a notebook of the package declares its outputs depend on (see :data:`ALL_TABLES`)."""
+    path = config.NOTEBOOKS_DIR / f"{notebook}.ipynb"
+    try:
+        return _declared_tables(path, path.stat().st_mtime_ns)
+    except OSError:
+        return ALL_TABLES
+
+
+@functools.lru_cache(maxsize=64)
+def _declared_tables(path: Path, modified: int) -> tuple[str, ...]:
+    try:
+        declared = json.loads(path.read_text(encoding="utf-8"))["metadata"]["informe"]["tablas"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ALL_TABLES
+    known = {*TABLE_NAMES, "dependencia", "objetivo", "calidad", *ALL_TABLES}
+    ok = isinstance(declared, list) and all(isinstance(t, str) and t in known for t in declared)
+    return tuple(declared) if ok else ALL_TABLES
+
+
+def code_inputs(params_path: Path | None, year: int) -> str:
+    """What every notebook's outputs depend on besides the data: Python, the year, the package, the parameters."""
+    entries: list[tuple[str, Path | bytes]] = [
+        ("python", sys.version.encode()),
+        ("anio", str(year).encode()),
+        *((f"informe/{p.relative_to(config.PACKAGE_DIR)}", p) for p in _files(config.PACKAGE_DIR, PACKAGE_PATTERNS)),
+    ]
+    if params_path is not None and Path(params_path).is_file():
+        entries.append(("params", Path(params_path)))
+    return digest(entries)
+
+
+def data_key(dataset, declared: tuple[str, ...], objetivo_id: int | None = None, params: dict | None = None) -> str:
+    """The fingerprint of the validated data a notebook declares it shows (``declared``: :func:`tables`), from the
+    tables as read (text; the row numbers left out: a row moved elsewhere in its file changes nothing shown)."""
+    from informe.datos.lectura import LINE
+
+    raw = dataset.raw
+
+    def table(name: str, keep=None) -> bytes:
+        frame = raw.get(f"{name}.csv")
+        if frame is None:
+            return b""
+        frame = frame.drop(columns=[LINE], errors="ignore")
+        return (frame if keep is None else frame[keep(frame)]).to_csv(index=False).encode()
+
+    everything = "todas" in declared or ("calidad" in declared and (params or {}).get("incluir_calidad"))
+    wanted = list(TABLE_NAMES) + ["dependencia"] if everything else [t for t in declared if t != "calidad"]
+    entries: list[tuple[str, bytes]] = []
+    for name in wanted:
+        if name == "dependencia":
+            entries.append((name, json.dumps(dataset.dependencia, sort_keys=True, default=str).encode()))
+        elif name == "objetivo" and objetivo_id is not None:
+            own = str(objetivo_id)
+            ids = set(raw["indicadores.csv"].loc[raw["indicadores.csv"]["objetivo_id"] == own, "indicador_id"])
+            entries += [("estrategias", table("estrategias", lambda f: f["objetivo_id"] == own)),
+                        ("indicadores", table("indicadores", lambda f: f["objetivo_id"] == own)),
+                        ("resultados", table("resultados", lambda f: f["indicador_id"].isin(ids))),
+                        ("metas", table("metas", lambda f: f["indicador_id"].isin(ids)))]
+        elif name in TABLE_NAMES:
+            entries.append((name, table(name)))
+    return digest(entries)
+
+
 def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
     """The ``huella`` parameter of one notebook: the core fingerprint and that of the narrative it reads."""
     files = declared_files(data_dir, notebook, year)

@@ -19,6 +19,7 @@ Every value passed between steps is plain (paths, strings, dataclasses of them):
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -97,18 +98,24 @@ def project_path(path: Path | str) -> str:
 
 
 def plan(dataset, year: int, data_dir: Path, params_path: Path | None, notebooks_out: Path,
-         notebooks_dir: Path | None = None, fingerprint: str = "") -> list[NotebookJob]:
+         notebooks_dir: Path | None = None, fingerprint: str = "", params: dict | None = None) -> list[NotebookJob]:
     """The papermill jobs of one report, in report order (``fingerprint``: the ``huella`` parameter;
-    ``params_path`` ``None``: the notebooks use the default parameters, as validated)."""
+    ``params_path`` ``None``: the notebooks use the default parameters, as validated). Each job's cache key
+    covers the code, the parameters, the narrative it reads and the data it shows (:func:`huella.data_key`)."""
     from informe.construccion.ejecucion import NotebookJob
 
     source_dir = notebooks_dir or config.NOTEBOOKS_DIR
     base = {"anio": year, "data_dir": project_path(data_dir),
             "params_file": project_path(params_path) if params_path else ""}
     jobs = []
+    code = huella.code_inputs(params_path, year) if fingerprint else ""
     for name, label in NOTEBOOKS:
+        stem = Path(name).stem
         if fingerprint:
-            base["huella"] = huella.notebook_key(fingerprint, data_dir, Path(name).stem, year)
+            base["huella"] = huella.notebook_key(fingerprint, data_dir, stem, year)
+        narrative = base.get("huella", "").rpartition("-")[2]
+        key = functools.partial(_cache_key, code, narrative, dataset, huella.tables(stem), params) if fingerprint \
+            else (lambda objetivo_id=None: "")
         if name == PER_OBJECTIVE:
             counts = dataset.indicadores["objetivo_id"].value_counts()
             for objetivo_id in dataset.objetivos["objetivo_id"]:
@@ -116,10 +123,17 @@ def plan(dataset, year: int, data_dir: Path, params_path: Path | None, notebooks
                 jobs.append(NotebookJob(source_dir / name, notebooks_out / f"{stem}_{objetivo_id}.ipynb",
                                         {**base, "objetivo_id": int(objetivo_id)},
                                         label.format(objetivo_id=objetivo_id),
-                                        weight=2 + int(counts.get(objetivo_id, 0))))  # charts per indicator
+                                        weight=2 + int(counts.get(objetivo_id, 0)),  # charts per indicator
+                                        cache_key=key(int(objetivo_id))))
         else:
-            jobs.append(NotebookJob(source_dir / name, notebooks_out / name, dict(base), label))
+            jobs.append(NotebookJob(source_dir / name, notebooks_out / name, dict(base), label, cache_key=key()))
     return jobs
+
+
+def _cache_key(code: str, narrative: str, dataset, declared: tuple[str, ...], params: dict | None,
+               objetivo_id: int | None = None) -> str:
+    """A notebook's key in the notebook cache: the code and parameters, the data it shows, the narrative it reads."""
+    return f"{code[:32]}-{huella.data_key(dataset, declared, objetivo_id, params)[:32]}-{narrative}"
 
 
 def prepare(report: Report, dataset, params: dict, notebook_key: str, cache) -> Prepared:
@@ -132,7 +146,7 @@ def prepare(report: Report, dataset, params: dict, notebook_key: str, cache) -> 
     nombre = str(dataset.dependencia.get("nombre", ""))
     contexto.save(cache.folder, notebook_key, dataset, params)  # the kernels read it instead of validating again
     jobs = plan(dataset, year, report.data_dir, report.params_path, stage / "notebooks", report.notebooks_dir,
-                fingerprint=notebook_key)
+                fingerprint=notebook_key, params=params)
     to_run = [i for i, job in enumerate(jobs) if report.force or not cache.restore(job)]
     attachments = export(dataset, year, params, stage)
     write_review(dataset, year, params, stage / f"calidad_{year}.html", dependencia=nombre)
