@@ -21,7 +21,7 @@ def run(capsys, *argv) -> tuple[int, str]:
 
 @pytest.mark.parametrize("argv, says", [
     (["construir"], "informe construir: error: faltan argumentos obligatorios: --year"),
-    (["nada"], "«nada» no es una opción válida; las opciones son: validar, exportar, construir, lote, plantilla."),
+    (["nada"], "«nada» no es una opción válida; las opciones son: validar, exportar, construir, lote, vista, plantilla."),
     (["buil"], "¿Quiso decir «construir»?"),  # the closest is a former name: its Spanish one is suggested
     (["valdiar"], "¿Quiso decir «validar»?"),
     (["build"], "informe construir: error: faltan argumentos obligatorios: --year"),  # the alias answers in Spanish
@@ -60,7 +60,7 @@ def test_version(capsys):
 
 def test_the_commands_are_spanish_and_the_english_names_still_work(capsys):
     _, text = run(capsys, "--help")
-    assert "{validar,exportar,construir,lote,plantilla}" in text and "validar (validate)" in text
+    assert "{validar,exportar,construir,lote,vista,plantilla}" in text and "validar (validate)" in text
     for name in ("validar", "validate"):
         assert cli.main([name, "--data", str(MINIMAL)]) == 0
 

@@ -49,6 +49,8 @@ def preview(tmp_path_factory):
     root = tmp_path_factory.mktemp("vista")
     data = root / "datos"
     shutil.copytree(config.DATA_DIR, data)
+    (data / "params").mkdir()  # the agency's own parameters file, which the preview then watches
+    shutil.copy(config.PARAMS_DIR / "2023.yaml", data / "params" / "2023.yaml")
     notebooks = root / "cuadernos"
     shutil.copytree(config.NOTEBOOKS_DIR, notebooks)
     patch = pytest.MonkeyPatch()
@@ -98,6 +100,15 @@ def test_an_edit_of_the_narrative_shows(preview):
     served(preview.url, lambda page: "Un párrafo agregado en la vista previa." in page)
 
 
+def test_an_edit_of_the_parameters_shows(preview):
+    params = preview.data / "params" / "2023.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(re.sub(r"(?m)^titulo:.*$", 'titulo: "Informe de la vista previa {anio}"', text)
+                      if re.search(r"(?m)^titulo:", text) else text + 'titulo: "Informe de la vista previa {anio}"\n',
+                      encoding="utf-8")
+    served(preview.url, lambda page: "Informe de la vista previa 2023" in page)
+
+
 def test_an_edit_of_the_stylesheet_shows(preview):
     original = vista_module.STYLESHEET.read_text(encoding="utf-8")
     marker = f"/* prueba de la vista previa {time.time()} */"
@@ -115,10 +126,13 @@ def test_lock_files_are_not_edits(preview):
 
 
 def test_invalid_data_are_shown_above_the_last_good_report_until_fixed(preview):
-    cell("resultados.csv", 4, "valor", "doce")(preview.data)
-    page = served(preview.url, lambda page: "valor «doce»" in page)
-    assert "resultados.csv, línea 4, columna «valor»" in page and "Informe Anual de Resultados 2023" in page
-    cell("resultados.csv", 4, "valor", "40.5")(preview.data)
+    try:
+        cell("resultados.csv", 4, "valor", "doce")(preview.data)
+        page = served(preview.url, lambda page: "valor «doce»" in page)
+        assert "resultados.csv, línea 4, columna «valor»" in page
+        assert page.index('class="vista-aviso"') < page.index('id="seccion-1"'), "above the last good report"
+    finally:
+        cell("resultados.csv", 4, "valor", "40.5")(preview.data)
     served(preview.url, lambda page: "valor «doce»" not in page and 'class="vista-aviso"' not in page)
 
 
@@ -128,10 +142,12 @@ def test_a_failing_notebook_is_shown_in_the_page_and_the_preview_goes_on(preview
     notebook = json.loads(original)
     notebook["cells"].append({"cell_type": "code", "execution_count": None, "id": "rota", "metadata": {},
                               "outputs": [], "source": ['raise ValueError("glosario roto a propósito")']})
-    path.write_text(json.dumps(notebook), encoding="utf-8")
-    page = served(preview.url, lambda page: "glosario roto a propósito" in page)
-    assert "IX. Glosario" in page  # the notebook, named as the report names it
-    path.write_text(original, encoding="utf-8")
+    try:
+        path.write_text(json.dumps(notebook), encoding="utf-8")
+        page = served(preview.url, lambda page: "glosario roto a propósito" in page)
+        assert "IX. Glosario" in page  # the notebook, named as the report names it
+    finally:
+        path.write_text(original, encoding="utf-8")
     served(preview.url, lambda page: "glosario roto a propósito" not in page)
 
 
@@ -166,3 +182,36 @@ def test_ctrl_c_stops_the_command_and_everything_it_started(tmp_path):
     assert proc.wait(timeout=60) == 130
     time.sleep(1)
     assert not [p for p in children if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_an_edit_of_the_workbook_shows(tmp_path):
+    """With --data libro.xlsx: a figure typed in the workbook and saved, as a spreadsheet program saves it."""
+    import openpyxl
+
+    from informe.datos.plantilla import write_template
+
+    book = tmp_path / "libro.xlsx"
+    write_template(book, config.DATA_DIR)
+    preview = vista_module.Vista(2023, book, work=tmp_path / "trabajo", workers=1, progress=lambda line: None)
+    httpd = vista_module.server(preview, 0)
+    try:
+        preview.start_workers()
+        preview.rebuild()
+        threads = [threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True),
+                   threading.Thread(target=preview.watch, daemon=True)]
+        for thread in threads:
+            thread.start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        assert "Informe Anual de Resultados 2023" in get(url)
+        workbook = openpyxl.load_workbook(book)
+        sheet = workbook["resultados"]
+        sheet["C3"] = 61.5
+        sheet["C3"].number_format = "0.00"
+        workbook.save(book)
+        served(url, lambda page: ">61.50%<" in page)
+        (tmp_path / "~$libro.xlsx").write_bytes(b"lock")  # Excel's lock file: not an edit (nothing breaks)
+        assert ">61.50%<" in get(url)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        preview.close()
