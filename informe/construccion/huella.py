@@ -76,20 +76,28 @@ def _core_files(data_dir: Path) -> list[Path]:
 
 def reads(notebook: str) -> tuple[str, ...]:
     """The narrative a notebook of the package declares it reads (``metadata.informe.lee``), else all of it."""
+    return _declared(notebook, "lee", ALL_NARRATIVE)
+
+
+def _declared(notebook: str, key: str, default: tuple[str, ...], allowed: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The list ``metadata.informe.<key>`` of a notebook of the package (each item in ``allowed``, if given), or
+    ``default`` when it declares none or something else."""
     path = config.NOTEBOOKS_DIR / f"{notebook}.ipynb"
     try:
-        return _declared(path, path.stat().st_mtime_ns)
+        return _read_declared(path, path.stat().st_mtime_ns, key, default, allowed)
     except OSError:
-        return ALL_NARRATIVE
+        return default
 
 
-@functools.lru_cache(maxsize=64)
-def _declared(path: Path, modified: int) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=128)
+def _read_declared(path: Path, modified: int, key: str, default: tuple[str, ...],
+                   allowed: frozenset[str] | None) -> tuple[str, ...]:
     try:
-        declared = json.loads(path.read_text(encoding="utf-8"))["metadata"]["informe"]["lee"]
+        declared = json.loads(path.read_text(encoding="utf-8"))["metadata"]["informe"][key]
     except (OSError, ValueError, KeyError, TypeError):
-        return ALL_NARRATIVE
-    return tuple(declared) if isinstance(declared, list) and all(isinstance(p, str) for p in declared) else ALL_NARRATIVE
+        return default
+    ok = isinstance(declared, list) and all(isinstance(p, str) and (allowed is None or p in allowed) for p in declared)
+    return tuple(declared) if ok else default
 
 
 def declared_files(data_dir: Path, notebook: str, year: int) -> list[Path]:
@@ -110,34 +118,25 @@ TABLE_NAMES = ("objetivos", "programas", "estrategias", "indicadores", "resultad
 
 def tables(notebook: str) -> tuple[str, ...]:
     """The data a notebook of the package declares its outputs depend on (see :data:`ALL_TABLES`)."""
-    path = config.NOTEBOOKS_DIR / f"{notebook}.ipynb"
-    try:
-        return _declared_tables(path, path.stat().st_mtime_ns)
-    except OSError:
-        return ALL_TABLES
-
-
-@functools.lru_cache(maxsize=64)
-def _declared_tables(path: Path, modified: int) -> tuple[str, ...]:
-    try:
-        declared = json.loads(path.read_text(encoding="utf-8"))["metadata"]["informe"]["tablas"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return ALL_TABLES
-    known = {*TABLE_NAMES, "dependencia", "objetivo", "calidad", *ALL_TABLES}
-    ok = isinstance(declared, list) and all(isinstance(t, str) and t in known for t in declared)
-    return tuple(declared) if ok else ALL_TABLES
+    return _declared(notebook, "tablas", ALL_TABLES,
+                     frozenset({*TABLE_NAMES, "dependencia", "objetivo", "calidad", *ALL_TABLES}))
 
 
 def code_inputs(params_path: Path | None, year: int) -> str:
     """What every notebook's outputs depend on besides the data: Python, the year, the package, the parameters."""
+    return digest(_code_entries(params_path, year))
+
+
+def _code_entries(params_path: Path | None, year: int, data: list | tuple = ()) -> list[tuple[str, Path | bytes]]:
     entries: list[tuple[str, Path | bytes]] = [
         ("python", sys.version.encode()),
         ("anio", str(year).encode()),
+        *data,
         *((f"informe/{p.relative_to(config.PACKAGE_DIR)}", p) for p in _files(config.PACKAGE_DIR, PACKAGE_PATTERNS)),
     ]
     if params_path is not None and Path(params_path).is_file():
         entries.append(("params", Path(params_path)))
-    return digest(entries)
+    return entries
 
 
 def data_key(dataset, declared: tuple[str, ...], objetivo_id: int | None = None, params: dict | None = None) -> str:
@@ -182,15 +181,7 @@ def notebook_key(core: str, data_dir: Path, notebook: str, year: int) -> str:
 def notebook_inputs(data_dir: Path, params_path: Path | None, year: int) -> str:
     """Core fingerprint of what every notebook reads: the data tables and dependencia.yaml (or the workbook
     that holds them), the year's parameters, the package (see the module docstring)."""
-    entries: list[tuple[str, Path | bytes]] = [
-        ("python", sys.version.encode()),
-        ("anio", str(year).encode()),
-        *_data_entries(data_dir, _core_files(data_dir)),
-        *((f"informe/{p.relative_to(config.PACKAGE_DIR)}", p) for p in _files(config.PACKAGE_DIR, PACKAGE_PATTERNS)),
-    ]
-    if params_path is not None and Path(params_path).is_file():
-        entries.append(("params", Path(params_path)))
-    return digest(entries)
+    return digest(_code_entries(params_path, year, _data_entries(data_dir, _core_files(data_dir))))
 
 
 def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[str] | tuple[str, ...]) -> str:

@@ -25,7 +25,7 @@ from informe.calculo import estado as calculo
 from informe.calculo import motor
 from informe.datos.parametros import HEADER_MAX, ROMAN
 from informe.reporte import presentacion
-from informe.reporte.secciones import format_cells, styled
+from informe.reporte.secciones import format_cells, index_html, styled
 
 #: The sections of the state's report, in order: key → (title, running header). «tendencia» only with several
 #: years.
@@ -129,13 +129,7 @@ def contenido(ctx: ContextoEstado) -> pd.DataFrame:
 
 
 def indice(ctx: ContextoEstado) -> HTML:
-    sections: list[dict] = []
-    for entry in contenido(ctx).to_dict("records"):
-        if entry["nivel"] == 1:
-            sections.append({**entry, "subsecciones": []})
-        else:
-            sections[-1]["subsecciones"].append(entry)
-    return _html("indice.html.j2", secciones=sections)
+    return index_html(contenido(ctx))
 
 
 def introduccion(ctx: ContextoEstado) -> HTML:

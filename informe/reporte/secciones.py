@@ -228,8 +228,13 @@ def contenido(ctx: Context) -> pd.DataFrame:
 
 def indice(ctx: Context) -> HTML:
     """Índice: every section and subsection, with page numbers in the PDF (CSS target-counter)."""
+    return index_html(contenido(ctx))
+
+
+def index_html(contents: pd.DataFrame) -> HTML:
+    """An index (``contents``: nivel 1 section / 2 subsection, ancla, titulo) as the report prints it."""
     sections: list[dict] = []
-    for entry in contenido(ctx).to_dict("records"):
+    for entry in contents.to_dict("records"):
         if entry["nivel"] == 1:
             sections.append({**entry, "subsecciones": []})
         else:
