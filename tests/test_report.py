@@ -158,6 +158,8 @@ def test_section_titles_come_from_params(ctx):
         '<h1 class="seccion" id="seccion-4" data-encabezado="I–V. Introducción, marco normativo y alineación">'
         'IV. Alineación de los Programa')
     assert "Misión y Visión de la Oficialía Mayor" in secciones.titulo(ctx, 3).data
+    example = secciones.open(2025, config.ROOT / "ejemplos" / "instituto-ejemplo")
+    assert "Misión y Visión del Instituto Estatal de Ejemplo (ficticio)" in secciones.titulo(example, 3).data
 
 
 def test_no_colour_width_or_font_size_in_python():

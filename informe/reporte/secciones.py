@@ -174,10 +174,16 @@ def titulo(ctx: Context, numero: int) -> HTML:
                  encabezado=ctx.params["encabezados"][numero])
 
 
+#: The first words of agency names that take «del» (masculine); any other takes «de la» (Oficialía, Secretaría…).
+MASCULINE = ("instituto", "consejo", "sistema", "centro", "fondo", "colegio", "organismo", "comité", "tribunal",
+             "despacho", "servicio", "patronato", "fideicomiso", "poder", "gobierno", "ayuntamiento", "hospital")
+
+
 def section_title(ctx: Context, numero: int) -> str:
     title = ctx.titulos[numero]
     if numero == 3 and ctx.nombre and title == SECTION_TITLES[3]:
-        return f"{title} de la {ctx.nombre}"
+        first = ctx.nombre.split()[0].lower()
+        return f"{title} {'del' if first in MASCULINE else 'de la'} {ctx.nombre}"
     return title
 
 
