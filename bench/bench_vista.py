@@ -99,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
                 marker = f"/* vista {k} {time.time()} */"
                 STYLESHEET.write_text(original_css + "\n" + marker + "\n", encoding="utf-8")
                 times["hoja de estilos"].append(wait_for(url, marker))
-        except TimeoutError:
+        except BaseException:  # a failed or interrupted run stops the preview it started (nothing left running)
             print(log.read_text(encoding="utf-8")[-3000:])
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=60)
             raise
         finally:
             STYLESHEET.write_text(original_css, encoding="utf-8")
