@@ -50,12 +50,13 @@ def paths(out: Path, year: int) -> dict[str, Path]:
 
 
 def fingerprint(out: Path, year: int, years: list[int], formats) -> str:
-    """What the state's report of ``year`` depends on (see the module docstring)."""
+    """What the state's report of ``year`` depends on (see the module docstring): the package's code (the section
+    templates and the chart styles too: :func:`huella.code_inputs`), its notebooks and the stitching files
+    (:func:`huella.report_entries`), and the lote's outputs it reads."""
     out = Path(out)
-    entries: list[tuple[str, Path | bytes]] = [("anio", str(year).encode()), ("formatos", ",".join(formats).encode())]
-    for y in sorted({*years, year}):
-        if y > year:
-            continue
+    entries: list[tuple[str, Path | bytes]] = [("codigo", huella.code_inputs(None, year).encode()),
+                                               *huella.report_entries(notebooks_dir(), year, formats)]
+    for y in sorted(y for y in {*years, year} if y <= year):
         folder = out if y == year else out.parent / str(y)
         table = folder / f"consolidado_{y}.csv"
         if not table.is_file():
@@ -63,13 +64,6 @@ def fingerprint(out: Path, year: int, years: list[int], formats) -> str:
         entries.append((f"{y}/consolidado", table))
         for data in sorted(folder.glob(f"*/datos/*_{y}.csv")):
             entries.append((f"{y}/{data.relative_to(folder)}", data))
-    package = config.PACKAGE_DIR
-    for pattern in (*huella.PACKAGE_PATTERNS, *huella.STITCH_PATTERNS):
-        root = package if pattern.startswith("**") else config.TEMPLATES_DIR
-        for path in sorted(root.glob(pattern)):
-            entries.append((f"paquete/{path.relative_to(package)}", path))
-    for path in sorted(notebooks_dir().glob("*.ipynb")):
-        entries.append((f"cuadernos/{path.name}", path))
     return huella.digest(entries)
 
 

@@ -189,11 +189,19 @@ def build_inputs(notebook_huella: str, data_dir: Path, year: int, formats: list[
     entries: list[tuple[str, Path | bytes]] = [
         ("notebooks", notebook_huella.encode()),
         *_data_entries(data_dir, _data_files(data_dir)),
-        ("opciones", json.dumps({"anio": year, "formatos": sorted(formats)}).encode()),
-        *((f"cuadernos/{p.name}", p) for p in _files(config.NOTEBOOKS_DIR, ("*.ipynb",))),
-        *((f"plantilla/{p.relative_to(config.TEMPLATES_DIR)}", p) for p in _files(config.TEMPLATES_DIR, STITCH_PATTERNS)),
+        *report_entries(config.NOTEBOOKS_DIR, year, formats),
     ]
     return digest(entries)
+
+
+def report_entries(notebooks: Path, year: int, formats) -> list[tuple[str, Path | bytes]]:
+    """What a stitched and printed report depends on besides its notebooks' outputs: the year and formats, the
+    notebooks of ``notebooks`` and the files that shape the stitching (:data:`STITCH_PATTERNS`)."""
+    return [
+        ("opciones", json.dumps({"anio": year, "formatos": sorted(formats)}).encode()),
+        *((f"cuadernos/{p.name}", p) for p in _files(notebooks, ("*.ipynb",))),
+        *((f"plantilla/{p.relative_to(config.TEMPLATES_DIR)}", p) for p in _files(config.TEMPLATES_DIR, STITCH_PATTERNS)),
+    ]
 
 
 def file_digest(path: Path) -> str:
