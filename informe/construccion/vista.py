@@ -35,6 +35,7 @@ from typing import Callable
 from markupsafe import Markup, escape
 
 from informe import config
+from informe.construccion import huella
 
 #: Files that are not edits: office suites' lock files, editors' backups and swap files, hidden files.
 IGNORED = re.compile(r"^(~\$|\.~lock\.|\.|#)|(~|\.swp|\.swx|\.tmp|#)$")
@@ -59,7 +60,7 @@ class Vista:
         from informe.construccion.cache import NotebookCache
 
         self.year = int(year)
-        self.data_dir = Path(data_dir) if data_dir else config.DATA_DIR
+        self.data_dir = (Path(data_dir) if data_dir else config.DATA_DIR).absolute()  # as watchfiles names files
         self.params_path = Path(params_path) if params_path else config.params_file(self.year, self.data_dir)
         name = self.data_dir.stem if config.is_book(self.data_dir) else self.data_dir.resolve().name
         self.work = Path(work) if work else config.OUTPUTS_DIR / ".vista" / f"{name}-{self.year}"
@@ -73,7 +74,6 @@ class Vista:
         self.problems: list[str] = []
         self.error = ""
         self.page = b""
-        self.updated = ""
         self.jobs: list = []
         self.title = ""
         self.css = ""  # the stylesheet inlined in :attr:`report`
@@ -113,7 +113,7 @@ class Vista:
             self.problems, self.error = [str(p) for p in inputs.problems], ""
             return
         self.problems = []
-        notebook_key, _ = pasos.fingerprints(self.data_dir, params, self.year, ("html",))
+        notebook_key = huella.notebook_inputs(self.data_dir, params, self.year)
         stage = self.work / "informe"
         report = pasos.Report(self.data_dir, self.year, params, self.work, stage, ("html",))
         try:
@@ -153,9 +153,9 @@ class Vista:
 
         with self.lock:
             self.version += 1
-            self.updated = _dt.datetime.now().strftime("%H:%M:%S")
             bar = render("vista.html.j2", css=Markup(PREVIEW_CSS.read_text(encoding="utf-8")), nonce=self.nonce,
-                         version=self.version, hora=self.updated, problemas=self.problems, error=self.error)
+                         version=self.version, hora=_dt.datetime.now().strftime("%H:%M:%S"),
+                         problemas=self.problems, error=self.error)
             report = self.report or render("vista_vacia.html.j2", csp=CONTENT_SECURITY_POLICY)
             policy = (f"{CONTENT_SECURITY_POLICY}; script-src 'nonce-{self.nonce}'; connect-src 'self'")
             report = CSP_META.sub(lambda m: CONTENT.sub(lambda _: f'content="{escape(policy)}"', m.group(0), count=1),
@@ -184,7 +184,7 @@ class Vista:
             path = Path(path)
             if not watched(path):
                 return False
-            if book and path.is_relative_to(folder) and path != self.data_dir and path.parent == folder:
+            if book and path.parent == folder and path != self.data_dir:
                 return False  # beside a workbook only the workbook, the narrative and the parameters count
             return True
 
