@@ -291,9 +291,13 @@ def summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.Da
 def trajectory_summary(table: pd.DataFrame, objetivo_ids: list[int] | None = None) -> pd.DataFrame:
     """Counts per objective plus a ``total`` row: indicadores and one column per trajectory status
     (``no_aplica`` and ``sin_meta`` only when some indicator has them)."""
-    present = set(table["trayectoria"])
-    codes = tuple(c for c in TRAJECTORIES if c not in WHEN_PRESENT or c in present)
-    return _counts(table, "trayectoria", codes, objetivo_ids)
+    return _counts(table, "trayectoria", shown(TRAJECTORIES, set(table["trayectoria"])), objetivo_ids)
+
+
+def shown(codes: tuple[str, ...], present) -> tuple[str, ...]:
+    """The status ``codes`` a summary shows: all of them but those of :data:`WHEN_PRESENT` not in ``present``
+    (the codes some indicator has)."""
+    return tuple(c for c in codes if c not in WHEN_PRESENT or c in present)
 
 
 SUBTOTAL = "subtotal:"  # objetivo_id of a programme's subtotal row: SUBTOTAL + programa_id

@@ -149,14 +149,23 @@ def resumen_datos(ctx: ContextoEstado) -> pd.DataFrame:
 
 def _present(frame: pd.DataFrame, codes: tuple[str, ...], labels: dict[str, str], prefix: str = "") -> dict[str, str]:
     """The columns (``prefix`` + code) of ``codes`` to show, with their labels: every one, but «No aplica» and
-    «Sin meta» only when some indicator has them (as an agency's summaries)."""
-    return {prefix + c: labels[c] for c in codes if c not in motor.WHEN_PRESENT or frame[prefix + c].sum() > 0}
+    «Sin meta» only when some indicator has them (:func:`motor.shown`, as an agency's summaries)."""
+    return {prefix + c: labels[c] for c in motor.shown(codes, {c for c in codes if frame[prefix + c].sum() > 0})}
 
 
-def _link(row: dict, anio: int) -> str:
+def conteos(ctx: ContextoEstado, codes: tuple[str, ...], prefix: str = "") -> pd.DataFrame:
+    """Per built agency (index: its name), the counts of the status ``codes`` the summary shows (columns: the
+    codes): what the charts draw and their captions list."""
+    data = resumen_datos(ctx)
+    data = data[data["carpeta"] != ""].set_index("dependencia")
+    kept = list(motor.shown(codes, {c for c in codes if data[prefix + c].sum() > 0}))
+    return data[[prefix + c for c in kept]].set_axis(kept, axis=1)
+
+
+def _link(carpeta: str, anio: int) -> str:
     """The relative link to an agency's report (each path segment percent-encoded: no folder name can become a
     scheme or leave the output folder), or ""."""
-    return "" if not row.get("carpeta") else "./" + quote(f"{row['carpeta']}/informe_{anio}.html", safe="/")
+    return "./" + quote(f"{carpeta}/informe_{anio}.html", safe="/") if carpeta else ""
 
 
 def resumen_semaforo(ctx: ContextoEstado) -> Styler:
@@ -174,7 +183,7 @@ def resumen_semaforo(ctx: ContextoEstado) -> Styler:
     names = dict(zip(data["carpeta"], data["dependencia"]))
     # The link cell is rendered by its own (autoescaped) template: not escaped again.
     return styler.format({"Informe": lambda carpeta: Markup(presentacion.render(
-        "estado_enlace.html.j2", href=_link({"carpeta": carpeta}, ctx.anio), dependencia=names.get(carpeta, "")))},
+        "estado_enlace.html.j2", href=_link(carpeta, ctx.anio), dependencia=names.get(carpeta, "")))},
         subset=["Informe"])
 
 
@@ -193,13 +202,11 @@ def resumen_trayectoria(ctx: ContextoEstado) -> Styler:
 
 def _chart_note(ctx: ContextoEstado, title: str, codes: tuple[str, ...], labels: dict[str, str],
                 prefix: str = "") -> HTML:
-    data = resumen_datos(ctx)
-    data = data[data["carpeta"] != ""]
-    shown = _present(data, codes, labels, prefix)
-    rows = [{"dependencia": r["dependencia"],
-             "texto": ", ".join(f"{label.lower()} {r[c]}" for c, label in shown.items() if r[c])}
-            for r in data.to_dict("records")]
-    return _html("estado_nota_grafica.html.j2", titulo=title, anio=ctx.anio, estados=list(shown.values()),
+    counts = conteos(ctx, codes, prefix)
+    rows = [{"dependencia": dependencia,
+             "texto": ", ".join(f"{labels[c].lower()} {n}" for c, n in row.items() if n)}
+            for dependencia, row in counts.iterrows()]
+    return _html("estado_nota_grafica.html.j2", titulo=title, anio=ctx.anio, estados=[labels[c] for c in counts],
                  filas=rows)
 
 

@@ -26,7 +26,7 @@ from informe import formato
 from informe.calculo import estado as calculo_estado
 from informe.calculo import motor
 from informe.config import TEMPLATES_DIR
-from informe.reporte import secciones
+from informe.reporte import estado, secciones
 from informe.reporte.secciones import Context
 from informe.valores import is_missing
 
@@ -284,29 +284,21 @@ def _stacked(counts: pd.DataFrame, labels: dict[str, str], style: Path) -> Grafi
     return fig
 
 
-def _state_counts(ctx, codes: tuple[str, ...], prefix: str = "") -> pd.DataFrame:
-    """Counts per built agency (index: its name; columns: the status codes shown, as in the state's summary)."""
-    data = calculo_estado.resumen(ctx.estado)
-    data = data[data["carpeta"] != ""].set_index("dependencia")
-    shown = [c for c in codes if c not in motor.WHEN_PRESENT or data[prefix + c].sum() > 0]
-    return data[[prefix + c for c in shown]].set_axis(shown, axis=1)
-
-
 def estado_semaforo(ctx) -> Grafica | None:
     """The state's report: the semáforo of each agency's indicators (a stacked bar per agency)."""
-    return _stacked(_state_counts(ctx, motor.STATUSES), motor.LABELS, SEMAFORO_STYLE)
+    return _stacked(estado.conteos(ctx, motor.STATUSES), motor.LABELS, SEMAFORO_STYLE)
 
 
 def estado_trayectoria(ctx) -> Grafica | None:
     """The state's report: the trajectory toward the target of each agency's indicators."""
-    return _stacked(_state_counts(ctx, motor.TRAJECTORIES, calculo_estado.TRAJECTORY_PREFIX), motor.TRAJECTORY_LABELS,
-                    TRAYECTORIA_STYLE)
+    return _stacked(estado.conteos(ctx, motor.TRAJECTORIES, calculo_estado.TRAJECTORY_PREFIX),
+                    motor.TRAJECTORY_LABELS, TRAYECTORIA_STYLE)
 
 
 def estado_tendencia(ctx) -> Grafica | None:
     """The state's report over several years: a panel per agency with its share with progress and its share on
     track or with the target reached, by year."""
-    long = calculo_estado.tendencia(ctx.anteriores)
+    long = estado.tendencia_datos(ctx)
     if len(ctx.anteriores) < 2 or long.empty:
         return None
     agencies = list(dict.fromkeys(long["dependencia"]))

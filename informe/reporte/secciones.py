@@ -328,10 +328,10 @@ def _per_objective(ctx: Context, counts: pd.DataFrame, labels: dict[str, str]) -
         "Objetivo": [names.get(i, "Total") for i in counts["objetivo_id"]],
         "Número de indicadores": counts["indicadores"],
     })
-    for code, label in labels.items():
-        # no_aplica and sin_meta are shown only when some indicator has them (the 2023 summary stays as published)
-        if code in counts and (code not in motor.WHEN_PRESENT or counts[code].sum() > 0):
-            frame[label] = counts[code]
+    # no_aplica and sin_meta are shown only when some indicator has them (the 2023 summary stays as published)
+    present = {code for code in labels if code in counts and counts[code].sum() > 0}
+    for code in motor.shown(tuple(c for c in labels if c in counts), present):
+        frame[labels[code]] = counts[code]
     return frame
 
 
