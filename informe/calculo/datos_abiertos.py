@@ -286,6 +286,15 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame, pd.DataFrame | None]], 
 # --------------------------------------------------------------------------- data package
 
 
+#: What every CSV resource of a Data Package says of its format (the files written by :func:`csv_text`).
+CSV_RESOURCE = {"profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
+                            "quoteChar": '"'}}
+#: A workbook is described as a file (its tables are the CSVs'): "type": "file" keeps frictionless from reading
+#: its first sheet as a table with inferred types.
+XLSX_RESOURCE = {"profile": "data-resource", "type": "file", "format": "xlsx", "mediatype": XLSX_MEDIA_TYPE}
+
+
 def slug(text: str) -> str:
     """"Oficialía Mayor" -> "oficialia-mayor" (a Data Package name: lowercase ASCII, digits, "-")."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -316,9 +325,6 @@ def datapackage(ds: Dataset, year: int, params: dict, indicators_csv: Path, summ
     nombre = str(ds.dependencia.get("nombre", ""))
     gobierno = str(ds.dependencia.get("gobierno", ""))
     titulo = str(params.get("titulo") or f"Informe Anual de Resultados {year}")
-    csv = {"profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-           "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
-                       "quoteChar": '"'}}
     return {
         "name": f"{slug(nombre)}-indicadores-{year}",
         "title": f"{titulo} — {nombre}: datos abiertos",
@@ -329,18 +335,15 @@ def datapackage(ds: Dataset, year: int, params: dict, indicators_csv: Path, summ
         "contributors": [{"title": nombre, "role": "publisher", "organization": gobierno}],
         "sources": [{"title": f"{titulo} — {nombre}, {gobierno}"}],
         "resources": [
-            {**csv, **_file_facts(indicators_csv), "name": f"indicadores_{year}",
+            {**CSV_RESOURCE, **_file_facts(indicators_csv), "name": f"indicadores_{year}",
              "title": f"Indicadores {year}",
              "description": "Un renglón por indicador, en el orden de sus cédulas.",
              "schema": table_schema(INDICATOR_FIELDS, motor.EXPORT_COLUMNS, "indicador_id")},
-            {**csv, **_file_facts(summary_csv), "name": f"resumen_{year}",
+            {**CSV_RESOURCE, **_file_facts(summary_csv), "name": f"resumen_{year}",
              "title": f"Resumen de indicadores {year}",
              "description": "Indicadores por objetivo y semáforo; el último renglón (total) suma los objetivos.",
              "schema": table_schema(SUMMARY_FIELDS, motor.SUMMARY_COLUMNS, "objetivo_id")},
-            # The workbook is described as a file (its tables are the CSVs'): "type": "file" keeps
-            # frictionless from reading its first sheet as a table with inferred types.
-            {**_file_facts(workbook), "name": f"indicadores_{year}_xlsx", "profile": "data-resource",
-             "type": "file", "format": "xlsx", "mediatype": XLSX_MEDIA_TYPE,
+            {**_file_facts(workbook), **XLSX_RESOURCE, "name": f"indicadores_{year}_xlsx",
              "title": f"Indicadores y resumen {year} (libro de Excel)",
              "description": (f"Las mismas dos tablas que los CSV, una hoja por archivo (indicadores_{year} y "
                              f"resumen_{year}), con las cifras como números y los decimales publicados como "
@@ -410,9 +413,6 @@ def export_state(state, folder: Path, gobierno: str = "") -> list[Path]:
     workbook = write_bytes_atomic(folder / f"estado_{year}.xlsx", workbook_bytes(
         [(f"estado_{year}", indicators, decimals), (f"estado_resumen_{year}", summary, None)], title=title,
         creator=gobierno or "informe"))
-    csv = {"profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-           "dialect": {"delimiter": ",", "doubleQuote": True, "header": True, "lineTerminator": "\n",
-                       "quoteChar": '"'}}
     package = {
         "name": f"{slug(gobierno or 'estado')}-indicadores-dependencias-{year}",
         "title": f"{title}: datos abiertos",
@@ -422,16 +422,16 @@ def export_state(state, folder: Path, gobierno: str = "") -> list[Path]:
         "keywords": ["informe anual de resultados", "indicadores", "datos abiertos", "dependencias", str(year)],
         "contributors": [{"title": gobierno or "informe", "role": "publisher"}],
         "resources": [
-            {**csv, **_file_facts(indicators_csv), "name": f"estado_{year}", "title": f"Indicadores {year}",
+            {**CSV_RESOURCE, **_file_facts(indicators_csv), "name": f"estado_{year}", "title": f"Indicadores {year}",
              "description": "Un renglón por indicador de cada dependencia, en el orden de la corrida.",
              "schema": table_schema({**AGENCY_FIELDS, **INDICATOR_FIELDS}, columns, ["carpeta", "indicador_id"])},
-            {**csv, **_file_facts(summary_csv), "name": f"estado_resumen_{year}",
+            {**CSV_RESOURCE, **_file_facts(summary_csv), "name": f"estado_resumen_{year}",
              "title": f"Resumen por dependencia {year}",
              "description": "Indicadores por semáforo y por trayectoria de cada dependencia; el último renglón "
                             "(Total) suma las dependencias.",
              "schema": table_schema(STATE_SUMMARY_FIELDS, list(summary.columns), "dependencia")},
-            {**_file_facts(workbook), "name": f"estado_{year}_xlsx", "profile": "data-resource", "type": "file",
-             "format": "xlsx", "mediatype": XLSX_MEDIA_TYPE, "title": f"Indicadores y resumen {year} (libro de Excel)",
+            {**_file_facts(workbook), **XLSX_RESOURCE, "name": f"estado_{year}_xlsx",
+             "title": f"Indicadores y resumen {year} (libro de Excel)",
              "description": "Las mismas dos tablas que los CSV, una hoja por archivo."},
         ],
     }
