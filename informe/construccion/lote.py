@@ -728,10 +728,10 @@ def _state_reports(client, outs: dict[int, Path], years: list[int], formats: lis
                    progress: Callable[[str], None]) -> list[str]:
     """Build each year's state report on the cluster (every agency of every year is settled: the trend of a year
     reads the earlier ones). Returns the error of each that failed."""
-    futures = {client.submit(build_state, str(outs[y]), y, years, formats, pure=False, priority=FINISH_PRIORITY,
-                             key=f"estado-{uuid.uuid4().hex[:8]}-{y}"): y for y in years}
     from distributed import as_completed
 
+    futures = {client.submit(build_state, str(outs[y]), y, years, formats, pure=False, priority=FINISH_PRIORITY,
+                             key=f"estado-{uuid.uuid4().hex[:8]}-{y}"): y for y in years}
     errors = []
     for fut in as_completed(list(futures)):
         y = futures[fut]

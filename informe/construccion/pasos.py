@@ -119,7 +119,6 @@ def plan(dataset, year: int, data_dir: Path, params_path: Path | None, notebooks
         if name == PER_OBJECTIVE:
             counts = dataset.indicadores["objetivo_id"].value_counts()
             for objetivo_id in dataset.objetivos["objetivo_id"]:
-                stem = Path(name).stem
                 jobs.append(NotebookJob(source_dir / name, notebooks_out / f"{stem}_{objetivo_id}.ipynb",
                                         {**base, "objetivo_id": int(objetivo_id)},
                                         label.format(objetivo_id=objetivo_id),
