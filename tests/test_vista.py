@@ -136,6 +136,20 @@ def test_invalid_data_are_shown_above_the_last_good_report_until_fixed(preview):
     served(preview.url, lambda page: "valor «doce»" not in page and 'class="vista-aviso"' not in page)
 
 
+def test_a_hostile_value_in_the_problems_is_shown_as_text(preview):
+    """The problems quote the values as written: a payload among them stays text, the page's only script is the
+    preview's own (by its nonce)."""
+    payload = '<script>alert(1)</script><img src=x onerror=alert(1)>'
+    try:
+        cell("resultados.csv", 4, "valor", payload)(preview.data)
+        page = served(preview.url, lambda page: "&lt;script&gt;alert(1)&lt;/script&gt;" in page)
+        assert payload not in page and "<img src=x" not in page
+        assert re.findall(r"<script\b[^>]*>", page) == [f'<script nonce="{preview.vista.nonce}">']
+    finally:
+        cell("resultados.csv", 4, "valor", "40.5")(preview.data)
+    served(preview.url, lambda page: 'class="vista-aviso"' not in page)
+
+
 def test_a_failing_notebook_is_shown_in_the_page_and_the_preview_goes_on(preview):
     path = preview.notebooks / "09_glosario.ipynb"
     original = path.read_text(encoding="utf-8")
